@@ -1,0 +1,62 @@
+"""Application factory: configuration and small register_* steps; no I/O beyond config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from survey.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_relative_config=True,
+    )
+    app.config.update(load_config(app.instance_path, config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_security(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from survey.database import configure_engine_events
+    from survey.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    configure_engine_events()
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.respond import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
+
+
+def register_security(app: Flask) -> None:
+    from survey.security import add_security_headers, quiet_request_logging
+
+    app.after_request(add_security_headers)
+    quiet_request_logging()
+
+
+def register_errors(app: Flask) -> None:
+    from survey.errors import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_cli(app: Flask) -> None:
+    from survey.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,182 @@
+"""Command-line operations: `flask --app wsgi <group> <command>`. Each commits once."""
+
+from __future__ import annotations
+
+import csv
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from survey.extensions import db
+from survey.instruments import InstrumentError
+from survey.models import Instrument, Role
+from survey.security import code_hash_key
+from survey.services import DomainError
+from survey.services.codes import invitation_link, issue_codes
+from survey.services.instruments import load_units, register_instrument_file
+from survey.services.users import create_user
+from survey.services.waves import close_wave, create_wave, get_wave, open_wave
+
+
+def register_commands(app: Flask) -> None:
+    for group in (instruments_cli, units_cli, waves_cli, codes_cli, users_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo_command)
+
+
+def _commit_or_fail(action):
+    """Run a domain action; on refusal roll back and exit non-zero with its message."""
+    try:
+        result = action()
+        db.session.commit()
+        return result
+    except (DomainError, InstrumentError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+
+
+@click.group("instruments", help="Load and list instrument versions.")
+def instruments_cli():
+    pass
+
+
+@instruments_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load_instrument(path):
+    instrument = _commit_or_fail(lambda: register_instrument_file(path))
+    click.echo(f"Loaded {instrument.code} version {instrument.version}.")
+
+
+@instruments_cli.command("list")
+def list_instruments():
+    for instrument in db.session.scalars(select(Instrument).order_by(Instrument.code, Instrument.version)):
+        click.echo(f"{instrument.code}:{instrument.version}\t{instrument.title}")
+
+
+@click.group("units", help="Configure the organisation unit tree.")
+def units_cli():
+    pass
+
+
+@units_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load_unit_tree(path):
+    count = _commit_or_fail(lambda: load_units(path))
+    click.echo(f"Loaded {count} units.")
+
+
+@click.group("waves", help="Create, open and close survey waves.")
+def waves_cli():
+    pass
+
+
+@waves_cli.command("create")
+@click.argument("code")
+@click.option("--title", required=True)
+@click.option("--instrument", "instrument_ref", required=True, help="CODE:VERSION")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--k", "threshold", type=int, default=10, show_default=True)
+def create_wave_command(code, title, instrument_ref, opens, closes, threshold):
+    def action():
+        return create_wave(
+            code, title, _instrument(instrument_ref), opens.date(), closes.date(), threshold
+        )
+
+    wave = _commit_or_fail(action)
+    click.echo(f"Created draft wave {wave.code} (k = {wave.threshold}).")
+
+
+def _instrument(ref: str) -> Instrument:
+    code, _, version = ref.partition(":")
+    instrument = db.session.scalar(
+        select(Instrument).filter_by(code=code, version=int(version or 0))
+    ) if version.isdigit() else None
+    if instrument is None:
+        raise DomainError(f"No instrument {ref!r}; see `instruments list`.")
+    return instrument
+
+
+@waves_cli.command("open")
+@click.argument("code")
+def open_wave_command(code):
+    _commit_or_fail(lambda: open_wave(get_wave(code)))
+    click.echo(f"Opened {code}. Its instrument, thresholds and breakdowns are now fixed.")
+
+
+@waves_cli.command("close")
+@click.argument("code")
+def close_wave_command(code):
+    released = _commit_or_fail(lambda: close_wave(get_wave(code)))
+    click.echo(f"Closed {code}: released the last {released} responses; codes purged.")
+
+
+@click.group("codes", help="Invitation codes.")
+def codes_cli():
+    pass
+
+
+@codes_cli.command("issue")
+@click.option("--wave", "wave_code", required=True)
+@click.option("--count", type=int, required=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
+def issue_codes_command(wave_code, count, out):
+    """Write COUNT new codes with their links to OUT for the mail merge. Shown only once."""
+    out_path = Path(out)
+    if out_path.exists():
+        raise click.ClickException(f"{out} exists; codes are never overwritten. Choose a new file.")
+    codes = _commit_or_fail(
+        lambda: issue_codes(get_wave(wave_code), count, code_hash_key(current_app))
+    )
+    write_codes_csv(out_path, codes, current_app.config["BASE_URL"])
+    click.echo(f"Wrote {len(codes)} codes to {out}. They are not stored anywhere else.")
+
+
+def write_codes_csv(path: Path, codes: list[str], base_url: str) -> None:
+    with path.open("x", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "link"])
+        writer.writerows([code, invitation_link(base_url, code)] for code in codes)
+    path.chmod(0o600)
+
+
+@click.group("users", help="Staff accounts.")
+def users_cli():
+    pass
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+def create_user_command(email, role):
+    """Create a staff account; the password is read from a prompt or standard input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    _commit_or_fail(lambda: create_user(email, password, role))
+    click.echo(f"Created {role} account {email}.")
+
+
+@click.command("demo", help="Build a demo force with past waves and an open one.")
+@click.option("--codes-out", default="demo-codes.csv", show_default=True)
+@click.option("--respondents", default=1500, show_default=True, help="Per past wave.")
+def demo_command(codes_out, respondents):
+    from survey.demo import build_demo
+
+    password = secrets.token_urlsafe(12)
+    summary = _commit_or_fail(
+        lambda: build_demo(
+            password, respondents, code_hash_key(current_app), today=date.today()
+        )
+    )
+    if summary is None:
+        click.echo("The demo force is already built.")
+        return
+    write_codes_csv(Path(codes_out), summary.codes, current_app.config["BASE_URL"])
+    click.echo(summary.describe(password, codes_out))

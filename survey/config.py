@@ -1,0 +1,81 @@
+"""Settings, read from the environment when the app is created (never at import time).
+
+SURVEY_ENV   production (default) | development | testing
+SECRET_KEY   required in production: at least 32 characters, not a placeholder
+DATABASE_URL sqlite:///... (default: instance/survey.db) or postgresql+psycopg://...
+BASE_URL     public address used in invitation links, e.g. https://survey.example.police.uk
+REDIS_URL    shared storage for login throttling across workers (memory storage otherwise)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+MIN_SECRET_LENGTH = 32
+WEAK_SECRETS = {"changeme", "secret", "dev", "development", "please-change-me"}
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start safely with the given settings."""
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config for the current environment, applying test overrides last."""
+    overrides = overrides or {}
+    env = overrides.get("SURVEY_ENV") or os.environ.get("SURVEY_ENV", "production")
+    if env not in {"production", "development", "testing"}:
+        raise ConfigError(f"SURVEY_ENV must be production, development or testing, not {env!r}")
+    production = env == "production"
+    config = {
+        "SURVEY_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'survey.db'}",
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PREFER_HTTPS": production,
+        "PERMANENT_SESSION_LIFETIME": 30 * 60,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RESPONSE_STATE_MAX_AGE": 24 * 3600,
+        "TESTING": env == "testing",
+    }
+    config.update(overrides)
+    config["SECRET_KEY"] = _secret_key(config, production, instance_path)
+    return config
+
+
+def _secret_key(config: dict, production: bool, instance_path: str) -> str:
+    key = config.get("SECRET_KEY")
+    if key:
+        if production and (len(key) < MIN_SECRET_LENGTH or key.lower() in WEAK_SECRETS):
+            raise ConfigError(
+                f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters in production"
+            )
+        return key
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    return _local_secret_key(Path(instance_path))
+
+
+def _local_secret_key(instance: Path) -> str:
+    """A per-installation random key for development, kept in the instance folder.
+
+    Not a fallback constant: each installation generates its own, so invitation codes
+    issued by `flask demo` stay valid across restarts of the same installation.
+    """
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

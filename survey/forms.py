@@ -1,0 +1,62 @@
+"""Forms. Respondent section forms are built from the instrument, never from the database."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from survey.instruments import Definition
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Your invitation code",
+        validators=[InputRequired(message="Enter the code from your invitation"), Length(max=64)],
+        description="It looks like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345. Capitals and dashes are optional.",
+    )
+
+
+class OptionalRadioField(RadioField):
+    """A radio group that may be left unanswered; an answer must still be one of the choices."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+class StateForm(FlaskForm):
+    """The signed answers so far; carried in the page, never stored on the server."""
+
+    state = HiddenField()
+
+
+def section_form(definition: Definition, section: dict, units, formdata=None) -> StateForm:
+    """A form for one section: a radio group per question, a text box per comment question."""
+
+    class SectionForm(StateForm):
+        pass
+
+    for item in section["items"]:
+        setattr(SectionForm, item["code"], _field(definition, item, units))
+    return SectionForm(formdata=formdata)
+
+
+def _field(definition: Definition, item: dict, units):
+    label = definition.text(item["text"])
+    if item["type"] == "text":
+        limit = item.get("max_length", 1000)
+        return TextAreaField(
+            label,
+            validators=[Optional(), Length(max=limit, message=f"Use {limit} characters or fewer")],
+            description=item.get("hint", ""),
+        )
+    options = definition.options(item, units if item.get("options_from") == "units" else None)
+    return OptionalRadioField(
+        label,
+        choices=[SelectChoice(str(option.value), option.label) for option in options],
+        validators=[Optional()],
+        description=item.get("hint", ""),
+        invalid_choice_message="That is not one of the answers to this question",
+    )

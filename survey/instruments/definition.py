@@ -1,0 +1,79 @@
+"""Read access to a validated instrument definition (a plain dict from the instrument file)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+PREFER_NOT = "prefer_not"
+PREFER_NOT_LABEL = "Prefer not to say"
+NOT_STATED = "not_stated"
+NOT_STATED_LABEL = "Not stated"
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: int | str
+    label: str
+    counted: bool = True
+
+
+class Definition:
+    """Indexes over one instrument definition; cheap to build, build one per use."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    @property
+    def code(self) -> str:
+        return self.data["code"]
+
+    @property
+    def title(self) -> str:
+        return self.data["title"]
+
+    @property
+    def sections(self) -> list[dict]:
+        return self.data["sections"]
+
+    @cached_property
+    def items(self) -> dict[str, dict]:
+        return {item["code"]: item for section in self.sections for item in section["items"]}
+
+    @cached_property
+    def measures(self) -> dict[str, dict]:
+        return {m["code"]: m for m in self.data.get("measures", [])}
+
+    @cached_property
+    def breakdowns(self) -> dict[str, dict]:
+        return {b["code"]: b for b in self.data.get("breakdowns", [])}
+
+    def scale(self, item: dict) -> dict:
+        return self.data["scales"][item["scale"]]
+
+    def text(self, template: str) -> str:
+        """Question text with configurable labels (e.g. {review_meeting} -> MAX) filled in."""
+        labels = self.data.get("labels", {})
+        return PLACEHOLDER.sub(lambda m: labels.get(m.group(1), m.group(0)), template)
+
+    def options(self, item: dict, units: list[tuple[str, str]] | None = None) -> list[Option]:
+        """Every answer a person may give to a scale or choice item, in display order."""
+        if item["type"] == "scale":
+            scale = self.scale(item)
+            options = [Option(o["value"], o["label"]) for o in scale["options"]]
+            if extra := scale.get("not_counted"):
+                options.append(Option(extra["code"], extra["label"], counted=False))
+            return options
+        if item.get("options_from") == "units":
+            source = units or []
+        else:
+            source = [(o["code"], o["label"]) for o in item["options"]]
+        options = [Option(code, label) for code, label in source]
+        if item.get("prefer_not_to_say"):
+            options.append(Option(PREFER_NOT, PREFER_NOT_LABEL, counted=False))
+        return options
+
+    def text_items(self) -> list[dict]:
+        return [item for item in self.items.values() if item["type"] == "text"]

@@ -1,0 +1,176 @@
+"""Load an instrument file: structure by JSON Schema, then meaning; all or nothing.
+
+Every problem is collected and reported together, each naming the file, the place in it
+(path and code) and what is wrong, so an author can fix a file in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from survey.instruments.definition import PLACEHOLDER
+
+
+class InstrumentError(ValueError):
+    """A file that is not a valid instrument; `problems` lists every reason."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+@cache
+def _schema() -> dict:
+    return json.loads(resources.files("survey.instruments").joinpath("schema.json").read_text())
+
+
+def load_instrument_file(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InstrumentError(path.name, [f"cannot read the file ({exc})"]) from exc
+    return parse_instrument(text, source=path.name)
+
+
+def parse_instrument(text: str, source: str) -> dict:
+    """Parse and validate instrument YAML (JSON is valid YAML); return the definition dict."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InstrumentError(source, [f"not valid YAML ({exc})"]) from exc
+    validator = jsonschema.Draft202012Validator(_schema())
+    problems = [_describe(error) for error in sorted(validator.iter_errors(data), key=str)]
+    if not problems:
+        problems = _check_meaning(data)
+    if problems:
+        raise InstrumentError(source, problems)
+    return data
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"{where.lstrip('.') or 'top level'}: {error.message}"
+
+
+def _check_meaning(data: dict) -> list[str]:
+    problems: list[str] = []
+    items = _check_items(data, problems)
+    _check_scales(data, problems)
+    _check_measures(data, items, problems)
+    levels = _check_breakdowns(data, items, problems)
+    for pair in data.get("intersections", []):
+        for code in pair:
+            if code not in levels:
+                problems.append(f"intersections {pair}: {code!r} is not a breakdown or level")
+    return problems
+
+
+def _check_items(data: dict, problems: list[str]) -> dict[str, dict]:
+    items: dict[str, dict] = {}
+    labels = data.get("labels", {})
+    for s, section in enumerate(data["sections"]):
+        for i, item in enumerate(section["items"]):
+            where = f"sections[{s}].items[{i}] ({item['code']})"
+            if item["code"] in items:
+                problems.append(f"{where}: item code is used twice")
+            items[item["code"]] = item
+            if item["type"] == "scale" and item.get("scale") not in data["scales"]:
+                problems.append(f"{where}: scale {item.get('scale')!r} is not defined")
+            texts = [item["text"], item.get("hint", "")]
+            if i == 0:
+                texts += [section["title"], section.get("intro", "")]
+            for name in {n for text in texts for n in PLACEHOLDER.findall(text)} - labels.keys():
+                problems.append(f"{where}: uses {{{name}}} but labels has no {name}")
+            problems.extend(f"{where}: {p}" for p in _option_problems(item))
+    return items
+
+
+def _option_problems(item: dict) -> list[str]:
+    codes = [o["code"] for o in item.get("options", [])]
+    problems = [f"option {c!r} is listed twice" for c in sorted(set(codes)) if codes.count(c) > 1]
+    grouped = [c for group in item.get("option_groups", []) for c in group["options"]]
+    problems += [f"option_groups name unknown option {c!r}" for c in grouped if c not in codes]
+    problems += [f"option {c!r} is in two option_groups" for c in set(grouped) if grouped.count(c) > 1]
+    if grouped and set(codes) - set(grouped):
+        problems.append(f"options {sorted(set(codes) - set(grouped))} are in no option_group")
+    return problems
+
+
+def _check_scales(data: dict, problems: list[str]) -> None:
+    for code, scale in data["scales"].items():
+        values = [o["value"] for o in scale["options"]]
+        if len(set(values)) != len(values):
+            problems.append(f"scales.{code}: option values must be unique")
+        parts = [scale.get(k) for k in ("favourable", "neutral", "unfavourable")]
+        if any(p is not None for p in parts):
+            listed = [v for p in parts for v in (p or [])]
+            if sorted(listed) != sorted(values):
+                problems.append(
+                    f"scales.{code}: favourable, neutral and unfavourable must list each "
+                    f"option value exactly once"
+                )
+
+
+def _check_measures(data: dict, items: dict[str, dict], problems: list[str]) -> None:
+    seen: set[str] = set()
+    for m, measure in enumerate(data.get("measures", [])):
+        where = f"measures[{m}] ({measure['code']})"
+        if measure["code"] in seen or measure["code"] in items:
+            problems.append(f"{where}: code clashes with another measure or item")
+        seen.add(measure["code"])
+        for code in measure["items"]:
+            item = items.get(code)
+            if item is None or item["type"] != "scale":
+                problems.append(f"{where}: {code!r} is not a scale item")
+            elif measure["rule"] == "favourable_share" and "favourable" not in data["scales"][
+                item["scale"]
+            ]:
+                problems.append(f"{where}: item {code!r} has a scale with no favourable answers")
+        if measure.get("min_answered", 1) > len(measure["items"]):
+            problems.append(f"{where}: min_answered exceeds the number of items")
+
+
+def _check_breakdowns(data: dict, items: dict[str, dict], problems: list[str]) -> set[str]:
+    levels: set[str] = set()
+    for b, breakdown in enumerate(data.get("breakdowns", [])):
+        where = f"breakdowns[{b}] ({breakdown['code']})"
+        levels.add(breakdown["code"])
+        levels.update(level["code"] for level in breakdown.get("levels", []))
+        if "derive" in breakdown:
+            problems.extend(f"{where}: {p}" for p in _derive_problems(breakdown, items))
+            continue
+        item = items.get(breakdown["item"])
+        if item is None or item["type"] != "choice":
+            problems.append(f"{where}: item {breakdown['item']!r} is not a choice item")
+            continue
+        options = {o["code"] for o in item.get("options", [])}
+        for level in breakdown.get("levels", [])[1:]:
+            members = [c for group in level.get("groups", {}).values() for c in group["members"]]
+            if "options_from" not in item and sorted(members) != sorted(options):
+                problems.append(
+                    f"{where}: level {level['code']} must place every option of "
+                    f"{item['code']} in exactly one group"
+                )
+    return levels
+
+
+def _derive_problems(breakdown: dict, items: dict[str, dict]) -> list[str]:
+    problems = []
+    for rule in breakdown["derive"]:
+        for code, allowed in rule["when"].items():
+            item = items.get(code)
+            if item is None or item["type"] != "choice" or "options" not in item:
+                problems.append(f"rule {rule['group']}: {code!r} is not a choice item")
+                continue
+            unknown = set(allowed) - {o["code"] for o in item["options"]}
+            if unknown:
+                problems.append(f"rule {rule['group']}: {code} has no options {sorted(unknown)}")
+    return problems

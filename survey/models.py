@@ -1,0 +1,173 @@
+"""Database models.
+
+Anonymity is a property of this schema (docs/anonymity.md): the tables that hold answers
+(`held_response`, `response`, `comment`) have a random key and no column that could link
+them to an invitation, a person, a time or an order of arrival. On SQLite they are WITHOUT
+ROWID tables, so not even the hidden rowid records insertion order.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.extensions import db
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+NO_ROWID = {"sqlite_with_rowid": False}
+
+
+def random_key() -> str:
+    """128-bit random primary key: carries no order, unlike an autoincrement id."""
+    return secrets.token_hex(16)
+
+
+class WaveState(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    HR = "hr"
+    PAO = "pao"
+
+
+class Unit(db.Model):
+    """A node of the organisation's unit tree (configured data, not code)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+
+
+class Instrument(db.Model):
+    """One version of a questionnaire, stored as its validated definition."""
+
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict] = mapped_column(JSONType)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class Wave(db.Model):
+    """One run of an instrument version. Opening fixes instrument, thresholds, breakdowns."""
+
+    __table_args__ = (
+        CheckConstraint("threshold >= 5", name="threshold_at_least_5"),
+        CheckConstraint("comment_threshold >= threshold", name="comment_threshold_at_least_k"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    threshold: Mapped[int] = mapped_column(Integer, default=10)
+    comment_threshold: Mapped[int] = mapped_column(Integer, default=15)
+    breakdowns: Mapped[list] = mapped_column(JSONType, default=list)
+    intersections: Mapped[list] = mapped_column(JSONType, default=list)
+    state: Mapped[WaveState] = mapped_column(
+        Enum(WaveState, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=WaveState.DRAFT,
+    )
+    codes_issued: Mapped[int] = mapped_column(Integer, default=0)
+    codes_spent_at_close: Mapped[int | None] = mapped_column(Integer)
+
+    instrument: Mapped[Instrument] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == WaveState.OPEN
+
+
+class InvitationCode(db.Model):
+    """A keyed hash of an invitation code. No recipient, no issue or spend time."""
+
+    __tablename__ = "invitation_code"
+    __table_args__ = NO_ROWID
+
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    spent: Mapped[bool] = mapped_column(default=False)
+
+
+class HeldResponse(db.Model):
+    """A submitted response waiting to be released to reporting in a shuffled batch."""
+
+    __tablename__ = "held_response"
+    __table_args__ = NO_ROWID
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_key)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    answers: Mapped[dict] = mapped_column(JSONType)
+    comments: Mapped[dict] = mapped_column(JSONType)
+
+
+class Response(db.Model):
+    """A released response: answers, derived scores and breakdown groups. Nothing else."""
+
+    __table_args__ = NO_ROWID
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_key)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    answers: Mapped[dict] = mapped_column(JSONType)
+    scores: Mapped[dict] = mapped_column(JSONType)
+    groups: Mapped[dict] = mapped_column(JSONType)
+
+
+class Comment(db.Model):
+    """Free text, stored apart from the answers: only the top-level unit stands beside it."""
+
+    __table_args__ = NO_ROWID
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_key)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    question: Mapped[str] = mapped_column(String(40))
+    unit_top: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class User(db.Model):
+    """A member of staff who runs or reads surveys. Respondents never have accounts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())

@@ -1,0 +1,56 @@
+"""Invitation codes: random, typeable, stored only as a keyed hash with a spent flag."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import insert
+
+from survey.extensions import db
+from survey.models import InvitationCode, Wave, WaveState
+from survey.services import DomainError
+
+# Crockford base32: no I, L, O or U, so codes read aloud and type without confusion.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SYMBOLS = 28  # 28 x 5 = 140 bits of randomness
+GROUP = 4
+TYPO_MAP = str.maketrans({"O": "0", "I": "1", "L": "1"})
+MAX_BATCH = 500_000
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(SYMBOLS))
+    return "-".join(raw[i : i + GROUP] for i in range(0, SYMBOLS, GROUP))
+
+
+def normalise_code(text: str) -> str | None:
+    """The canonical form of a typed code, or None if it cannot be a code at all."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\r\n").translate(TYPO_MAP)
+    if len(cleaned) != SYMBOLS or any(ch not in ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+def hash_code(normalised: str, key: bytes) -> bytes:
+    return hmac.new(key, normalised.encode("ascii"), hashlib.sha256).digest()
+
+
+def issue_codes(wave: Wave, count: int, key: bytes) -> list[str]:
+    """Create `count` codes for a draft or open wave; return them once, store only hashes."""
+    if wave.state == WaveState.CLOSED:
+        raise DomainError(f"Wave {wave.code} is closed: no more codes can be issued.")
+    if not 1 <= count <= MAX_BATCH:
+        raise DomainError(f"Issue between 1 and {MAX_BATCH} codes at a time.")
+    codes = [new_code() for _ in range(count)]
+    rows = [{"code_hash": hash_code(normalise_code(c), key), "wave_id": wave.id} for c in codes]
+    db.session.execute(insert(InvitationCode), rows)
+    wave.codes_issued += count
+    db.session.flush()
+    return codes
+
+
+def invitation_link(base_url: str, code: str) -> str:
+    """The code rides in the fragment, which browsers never send to the server."""
+    return f"{base_url}/take#{code}"
