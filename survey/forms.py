@@ -11,9 +11,11 @@ from survey.instruments import Definition
 
 
 class CodeForm(FlaskForm):
+    # No length or pattern check here: anything typed that is not a live code gets the
+    # one plain refusal from the service, whatever is wrong with it.
     code = StringField(
         "Your invitation code",
-        validators=[InputRequired(message="Enter the code from your invitation"), Length(max=64)],
+        validators=[InputRequired(message="Enter the code from your invitation")],
         description="It looks like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345. Capitals and dashes are optional.",
     )
 
@@ -43,20 +45,33 @@ def section_form(definition: Definition, section: dict, units, formdata=None) ->
     return SectionForm(formdata=formdata)
 
 
+def comment_text(value: str | None) -> str | None:
+    """Browsers send a typed line break as CRLF but count it as one character against
+    maxlength; count it as one here too, and drop surrounding blank space."""
+    if value is None:
+        return None
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _field(definition: Definition, item: dict, units):
     label = definition.text(item["text"])
+    hint = definition.text(item.get("hint", ""))
     if item["type"] == "text":
-        limit = item.get("max_length", 1000)
+        too_long = (
+            f"Your answer to \u2018{label.replace('%', '%%')}\u2019 must be %(max)d characters "
+            "or fewer. It has %(length)d."
+        )
         return TextAreaField(
             label,
-            validators=[Optional(), Length(max=limit, message=f"Use {limit} characters or fewer")],
-            description=item.get("hint", ""),
+            validators=[Optional(), Length(max=item.get("max_length", 1000), message=too_long)],
+            filters=[comment_text],
+            description=hint,
         )
     options = definition.options(item, units if item.get("options_from") == "units" else None)
     return OptionalRadioField(
         label,
-        choices=[SelectChoice(str(option.value), option.label) for option in options],
+        choices=[SelectChoice(str(option.value), definition.text(option.label)) for option in options],
         validators=[Optional()],
-        description=item.get("hint", ""),
+        description=hint,
         invalid_choice_message="That is not one of the answers to this question",
     )

@@ -50,7 +50,9 @@ def app(tmp_path_factory):
     with app.app_context():
         upgrade()
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

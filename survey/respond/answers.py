@@ -1,20 +1,26 @@
-"""Turning section forms into stored answers and back into a readable review."""
+"""Turning section forms into answers in progress, and answers into a readable review."""
 
 from __future__ import annotations
 
 from survey.instruments import Definition
 from survey.respond.state import Progress
 
-FORM_CONTROLS = {"state", "csrf_token", "nav"}
+PAGE_CONTROLS = frozenset({"state", "csrf_token", "nav"})
+SUBMIT_CONTROLS = frozenset({"state", "csrf_token"})
 
 
-def unexpected_fields(formdata, section: dict) -> list[str]:
-    """Posted names that are neither controls nor questions of this section."""
-    known = FORM_CONTROLS | {item["code"] for item in section["items"]}
-    return [name for name in formdata if name not in known]
+def unexpected_fields(formdata, allowed) -> list[str]:
+    """Posted names outside `allowed`: only an edited request sends them."""
+    return [name for name in formdata if name not in allowed]
 
 
-def merge_section(definition: Definition, section: dict, form, progress: Progress) -> None:
+def page_fields(section: dict | None) -> frozenset[str]:
+    """The names a page may post: its controls and, on a section page, its questions."""
+    items = section["items"] if section else []
+    return PAGE_CONTROLS | {item["code"] for item in items}
+
+
+def merge_section(section: dict, form, progress: Progress) -> None:
     """Replace this section's answers in the progress with what the form now holds."""
     for item in section["items"]:
         code = item["code"]
@@ -22,28 +28,43 @@ def merge_section(definition: Definition, section: dict, form, progress: Progres
         progress.comments.pop(code, None)
         data = form[code].data
         if item["type"] == "text":
-            if data and data.strip():
-                progress.comments[code] = data.strip()
+            if data:
+                progress.comments[code] = data
         elif data is not None:
-            progress.answers[code] = _typed(definition, item, data)
+            progress.answers[code] = _typed(item, data)
 
 
-def _typed(definition: Definition, item: dict, raw: str) -> int | str:
+def _typed(item: dict, raw: str) -> int | str:
+    """Scale values are numbers except the not-counted code (e.g. 'dk'), kept as text."""
     if item["type"] == "scale" and raw.lstrip("-").isdigit():
         return int(raw)
     return raw
 
 
+def prefill(section: dict, form, progress: Progress) -> None:
+    """Show the answers already given to this section."""
+    for item in section["items"]:
+        stored = progress.comments.get(item["code"], progress.answers.get(item["code"]))
+        if stored is not None:
+            form[item["code"]].data = str(stored)
+
+
 def answered_sections(definition: Definition, progress: Progress, units) -> list[dict]:
     """Each section with its questions and the label of the answer given (or None)."""
-    sections = []
-    for index, section in enumerate(definition.sections):
-        rows = []
-        for item in section["items"]:
-            rows.append({"question": definition.text(item["text"]), "answer": _answer_label(
-                definition, item, progress, units)})
-        sections.append({"index": index, "title": definition.text(section["title"]), "rows": rows})
-    return sections
+    return [
+        {
+            "page": page,
+            "title": definition.text(section["title"]),
+            "rows": [
+                {
+                    "question": definition.text(item["text"]),
+                    "answer": _answer_label(definition, item, progress, units),
+                }
+                for item in section["items"]
+            ],
+        }
+        for page, section in enumerate(definition.sections)
+    ]
 
 
 def _answer_label(definition: Definition, item: dict, progress: Progress, units) -> str | None:
@@ -53,4 +74,5 @@ def _answer_label(definition: Definition, item: dict, progress: Progress, units)
     if value is None:
         return None
     options = definition.options(item, units if item.get("options_from") == "units" else None)
-    return next((option.label for option in options if option.value == value), str(value))
+    label = next((option.label for option in options if option.value == value), str(value))
+    return definition.text(label)
