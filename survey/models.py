@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -160,6 +161,25 @@ class Comment(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
+class Tally(db.Model):
+    """Sufficient statistics of released responses, kept current at every release.
+
+    One row per (wave, dimension, group, measure, category): the number of respondents
+    `n` and, for scores, the sum and sum of squares of their values. Dimensions are
+    `_all`, each reportable breakdown (finest level) and each intersection (`a*b`).
+    Reports read these small tables; they never read responses one by one.
+    """
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(100), primary_key=True)
+    grp: Mapped[str] = mapped_column(String(100), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category: Mapped[str] = mapped_column(String(50), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+    total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class User(db.Model):
     """A member of staff who runs or reads surveys. Respondents never have accounts."""
 
@@ -171,3 +191,53 @@ class User(db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    # Bumped at every sign-in and sign-out: a session cookie carries the version it was
+    # issued with, so an older cookie (signed out, or replaced by a newer sign-in) is refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # HR business partners may be scoped to unit codes (and their sub-units); None = all.
+    unit_scope: Mapped[list | None] = mapped_column(JSONType)
+
+    # Flask-Login's user protocol, without tying the model to Flask-Login.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        """An alternative id: changes whenever session_version does (server-side sign-out)."""
+        return f"{self.id}:{self.session_version}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class AuditEvent(db.Model):
+    """Something a member of staff did. Never holds respondent data (answers, codes)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now, index=True)
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+class Headcount(db.Model):
+    """Workforce size for a wave: per unit ('' = whole force) and optionally per group of a
+    breakdown ('' breakdown and group = everyone in the unit). Staff numbers, not answers."""
+
+    __table_args__ = (
+        UniqueConstraint("wave_id", "unit", "breakdown", "group_code"),
+        CheckConstraint("count >= 0", name="count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    breakdown: Mapped[str] = mapped_column(String(40), default="")
+    group_code: Mapped[str] = mapped_column(String(60), default="")
+    count: Mapped[int] = mapped_column(Integer)

@@ -103,6 +103,18 @@ def upgrade():
     with op.batch_alter_table('invitation_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitation_code_wave_id'), ['wave_id'], unique=False)
 
+    op.create_table('tally',
+    sa.Column('wave_id', sa.Integer(), nullable=False),
+    sa.Column('dimension', sa.String(length=100), nullable=False),
+    sa.Column('grp', sa.String(length=100), nullable=False),
+    sa.Column('measure', sa.String(length=40), nullable=False),
+    sa.Column('category', sa.String(length=50), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Float(), nullable=False),
+    sa.Column('total_sq', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['wave_id'], ['wave.id'], name=op.f('fk_tally_wave_id_wave')),
+    sa.PrimaryKeyConstraint('wave_id', 'dimension', 'grp', 'measure', 'category', name=op.f('pk_tally'))
+    )
     op.create_table('response',
     sa.Column('key', sa.String(length=32), nullable=False),
     sa.Column('wave_id', sa.Integer(), nullable=False),
@@ -125,6 +137,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_response_wave_id'))
 
     op.drop_table('response')
+    op.drop_table('tally')
     with op.batch_alter_table('invitation_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitation_code_wave_id'))
 

@@ -50,6 +50,25 @@ class Definition:
     def breakdowns(self) -> dict[str, dict]:
         return {b["code"]: b for b in self.data.get("breakdowns", [])}
 
+    @cached_property
+    def levels(self) -> dict[str, tuple[str, dict[str, str] | None]]:
+        """Every breakdown and level code -> (its breakdown, map from a finest-level group
+        to this level's group, or None where the level is the finest itself)."""
+        levels: dict[str, tuple[str, dict[str, str] | None]] = {}
+        for code, breakdown in self.breakdowns.items():
+            levels[code] = (code, None)
+            for level in breakdown.get("levels", []):
+                groups = level.get("groups")
+                members = {m: g for g, spec in (groups or {}).items() for m in spec["members"]}
+                levels[level["code"]] = (code, members or None)
+        return levels
+
+    def level_group(self, level: str, groups: dict[str, str]) -> str:
+        """The group of a respondent (by finest groups) at a level; not_stated stays so."""
+        breakdown, members = self.levels[level]
+        finest = groups.get(breakdown, NOT_STATED)
+        return finest if members is None else members.get(finest, NOT_STATED)
+
     def scale(self, item: dict) -> dict:
         return self.data["scales"][item["scale"]]
 

@@ -19,6 +19,7 @@ from survey.models import Comment, HeldResponse, InvitationCode, Response, Wave,
 from survey.services import DomainError
 from survey.services.codes import hash_code, normalise_code
 from survey.services.instruments import top_level_units, unit_choices
+from survey.services.tally import record_release
 
 REFUSAL = (
     "This code cannot be used. Check that you typed it as it appears in your invitation. "
@@ -174,3 +175,4 @@ def _store_released(wave: Wave, held: list) -> None:
     db.session.execute(insert(Response), responses)
     if comments:
         db.session.execute(insert(Comment), comments)
+    record_release(wave, definition, responses)
