@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 from scipy import stats
 
@@ -37,8 +38,10 @@ def check_confidence(confidence: float) -> None:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
 
 
+@cache
 def normal_critical_value(confidence: float) -> float:
-    """z such that P(-z < Z < z) = confidence for a standard normal Z."""
+    """z such that P(-z < Z < z) = confidence for a standard normal Z (cached: reports ask
+    for the same few levels thousands of times)."""
     check_confidence(confidence)
     return float(stats.norm.ppf(0.5 + confidence / 2))
 

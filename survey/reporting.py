@@ -1,0 +1,314 @@
+"""Database -> sufficient statistics -> analytics -> view data. The only caller of analytics.
+
+Every figure any output shows comes from here, after disclosure control: the respondent
+count of each group is protected once per breakdown, and each measure's own counts are
+protected again (people skip questions), so no figure describes fewer than k people and
+no hidden figure can be worked out from the visible ones and the totals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from analytics.disclosure import (
+    ProtectedBreakdown,
+    ProtectedTable,
+    check_population_difference,
+    protect_breakdown,
+    protect_two_way,
+)
+from analytics.gaps import GapReport, mean_gaps, not_stated_share, proportion_gaps
+from analytics.means import MeanStats
+from analytics.measures import ItemSummary, ScoreSummary, summarise_item, summarise_score
+from analytics.proportions import Share, Tally
+from survey.extensions import db
+from survey.instruments import NOT_STATED, NOT_STATED_LABEL, Definition
+from survey.models import Tally as TallyRow
+from survey.models import Wave
+from survey.services.instruments import unit_choices
+from survey.services.tally import ALL, CUT, RESPONDENTS, SCORE
+
+Stats = dict[str, dict[str, list[float]]]  # measure -> category -> [n, total, total_sq]
+
+
+@dataclass(frozen=True)
+class GroupFigure:
+    group: str
+    label: str
+    n: int | None  # None: hidden (too few, or hidden so that another cannot be worked out)
+    summary: ItemSummary | ScoreSummary | None
+
+
+@dataclass(frozen=True)
+class MeasureBreakdown:
+    measure: str
+    title: str
+    kind: str  # "score" or "item"
+    overall: ItemSummary | ScoreSummary | None
+    groups: tuple[GroupFigure, ...]
+    gaps: GapReport | None
+    not_stated: Share | None
+
+
+@dataclass(frozen=True)
+class BreakdownView:
+    wave: str
+    k: int
+    level: str
+    title: str
+    respondents: ProtectedBreakdown
+    measures: dict[str, MeasureBreakdown]
+
+
+@dataclass(frozen=True)
+class WaveReport:
+    wave: str
+    k: int
+    respondents: int | None
+    overall: dict[str, ItemSummary | ScoreSummary | None]
+    breakdowns: dict[str, BreakdownView]
+    intersections: dict[str, ProtectedTable] = field(default_factory=dict)
+
+
+def read_tally(wave: Wave, dimensions: list[str] | None = None) -> dict[str, dict[str, Stats]]:
+    """The wave's tally in one query: dimension -> group -> (measure, category) -> stats."""
+    table = TallyRow.__table__.c
+    query = select(table.dimension, table.grp, table.measure, table.category, table.n,
+                   table.total, table.total_sq).where(table.wave_id == wave.id)
+    if dimensions is not None:
+        query = query.where(table.dimension.in_(dimensions))
+    out: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
+    for dim, grp, measure, category, n, total, total_sq in db.session.execute(query):
+        out[dim][grp][measure][category] = [n, total, total_sq]
+    return out
+
+
+def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
+    """Every measure by every level of every reportable breakdown, gaps and intersections."""
+    definition = Definition(wave.instrument.definition)
+    tally = read_tally(wave)
+    overall = tally.get(ALL, {}).get(ALL, {})
+    codes = measures or reportable_measures(definition)
+    levels = [lvl for code in wave.breakdowns for lvl in levels_of(definition, code)]
+    units = dict(unit_choices())
+    views = {
+        level: _breakdown(wave, definition, level, tally.get(definition.levels[level][0], {}),
+                          overall, codes, units)
+        for level in levels
+    }
+    return WaveReport(
+        wave=wave.code,
+        k=wave.threshold,
+        respondents=_visible_total(overall, wave.threshold),
+        overall={code: _summary(definition, code, overall) for code in codes},
+        breakdowns=views,
+        intersections={
+            f"{a}*{b}": _intersection(wave, definition, a, b, tally.get(f"{a}*{b}", {}), units)
+            for a, b in wave.intersections
+        },
+    )
+
+
+def breakdown_view(wave: Wave, level: str, measure: str) -> BreakdownView:
+    """One measure by one breakdown level: a dashboard-sized query."""
+    definition = Definition(wave.instrument.definition)
+    breakdown = definition.levels[level][0]
+    if breakdown not in wave.breakdowns:
+        raise KeyError(f"{level} is not a reportable breakdown of wave {wave.code}")
+    tally = read_tally(wave, [ALL, breakdown])
+    overall = tally.get(ALL, {}).get(ALL, {})
+    return _breakdown(wave, definition, level, tally.get(breakdown, {}), overall, [measure],
+                      dict(unit_choices()))
+
+
+def check_filtered_view(wave: Wave, level: str, group: str, published: dict[str, int]) -> int:
+    """Respondents in one group, refusing it (DifferencingRefused) if it is below k or
+    differs by 1..k-1 from an already-published population (parent, sibling, last wave)."""
+    view = breakdown_view(wave, level, RESPONDENTS)
+    n = view.respondents.cells.get(group)
+    count = n if isinstance(n, int) else _raw_group_count(wave, level, group)
+    check_population_difference(count, published, wave.threshold)
+    return count
+
+
+def _raw_group_count(wave: Wave, level: str, group: str) -> int:
+    definition = Definition(wave.instrument.definition)
+    groups = _roll_up(definition, level, read_tally(wave, [definition.levels[level][0]]).get(
+        definition.levels[level][0], {}))
+    return _n(groups.get(group, {}), RESPONDENTS)
+
+
+def reportable_measures(definition: Definition) -> list[str]:
+    """Scores first, then every scale item whose scale defines favourable answers."""
+    items = [
+        code for code, item in definition.items.items()
+        if item["type"] == "scale" and "favourable" in definition.scale(item)
+    ]
+    return [*definition.measures, *items]
+
+
+def levels_of(definition: Definition, breakdown: str) -> list[str]:
+    declared = [lvl["code"] for lvl in definition.breakdowns[breakdown].get("levels", [])]
+    return declared or [breakdown]
+
+
+def level_categories(definition: Definition, level: str, units: dict[str, str]) -> dict[str, str]:
+    """Every group of a level (code -> label), empty ones and not stated included."""
+    breakdown_code, members = definition.levels[level]
+    breakdown = definition.breakdowns[breakdown_code]
+    if members is not None:
+        spec = next(lvl for lvl in breakdown["levels"] if lvl["code"] == level)["groups"]
+        labels = {code: group["label"] for code, group in spec.items()}
+    elif "derive" in breakdown:
+        labels = {rule["group"]: rule.get("label", rule["group"]) for rule in breakdown["derive"]}
+    else:
+        item = definition.items[breakdown["item"]]
+        labels = units.copy() if item.get("options_from") == "units" else {
+            o["code"]: o["label"] for o in item["options"]
+        }
+    return {**labels, NOT_STATED: NOT_STATED_LABEL}
+
+
+def _roll_up(definition: Definition, level: str, finest: dict[str, Stats]) -> dict[str, Stats]:
+    members = definition.levels[level][1]
+    if members is None:
+        return finest
+    rolled: dict[str, Stats] = defaultdict(dict)
+    for group, stats in finest.items():
+        target = rolled[members.get(group, NOT_STATED)]
+        for measure, categories in stats.items():
+            for category, (n, total, total_sq) in categories.items():
+                cell = target.setdefault(measure, {}).setdefault(category, [0, 0.0, 0.0])
+                cell[0] += n
+                cell[1] += total
+                cell[2] += total_sq
+    return rolled
+
+
+def _breakdown(wave, definition, level, finest, overall, codes, units) -> BreakdownView:
+    groups = _roll_up(definition, level, finest)
+    labels = level_categories(definition, level, units)
+    respondents = protect_breakdown(
+        {g: _n(groups.get(g, {}), RESPONDENTS) for g in labels}, wave.threshold,
+        total=_n(overall, RESPONDENTS),
+    )
+    measures = {
+        code: _measure_breakdown(definition, wave.threshold, code, groups, overall, labels)
+        for code in codes if code != RESPONDENTS
+    }
+    title = _level_title(definition, level)
+    return BreakdownView(wave.code, wave.threshold, level, title, respondents, measures)
+
+
+def _measure_breakdown(definition, k, code, groups, overall, labels) -> MeasureBreakdown:
+    counts = {g: _n(groups.get(g, {}), code) for g in labels}
+    protected = protect_breakdown(counts, k, total=_n(overall, code))
+    figures = tuple(
+        GroupFigure(g, label, counts[g], _summary(definition, code, groups.get(g, {})))
+        if protected.is_visible(g) else GroupFigure(g, label, None, None)
+        for g, label in labels.items()
+    )
+    visible = [f.group for f in figures if f.n is not None and f.group != NOT_STATED]
+    is_score = code in definition.measures
+    return MeasureBreakdown(
+        measure=code,
+        title=_measure_title(definition, code),
+        kind="score" if is_score else "item",
+        overall=_summary(definition, code, overall) if protected.total != 0 else None,
+        groups=figures,
+        gaps=_gaps(definition, code, groups, overall, visible) if visible else None,
+        not_stated=not_stated_share(counts[NOT_STATED], sum(counts.values()))
+        if protected.is_visible(NOT_STATED) and sum(counts.values()) else None,
+    )
+
+
+def _gaps(definition, code, groups, overall, visible) -> GapReport:
+    if code in definition.measures:
+        stats = {g: _mean_stats(groups[g], code) for g in visible}
+        return mean_gaps(stats, _mean_stats(overall, code))
+    favourable = _favourable(definition, code)
+    tallies = {g: _favourable_tally(groups[g], code, favourable) for g in visible}
+    return proportion_gaps(tallies, _favourable_tally(overall, code, favourable))
+
+
+def _summary(definition, code, stats: Stats) -> ItemSummary | ScoreSummary | None:
+    if code in definition.measures:
+        mean_stats = _mean_stats(stats, code)
+        if mean_stats.n == 0:
+            return None
+        measure = definition.measures[code]
+        bands = {b["code"]: _count(stats, code, f"band:{b['code']}") for b in measure.get("bands", [])}
+        cut = _count(stats, code, CUT) if measure.get("cut_point") else None
+        return summarise_score(mean_stats, cut, bands or None)
+    scale = definition.scale(definition.items[code])
+    counts = {_value(category): n for category, (n, _, _) in stats.get(code, {}).items()}
+    if not any(isinstance(value, int) and n for value, n in counts.items()):
+        return None
+    return summarise_item(counts, scale["favourable"], scale["neutral"], scale["unfavourable"])
+
+
+def _intersection(wave, definition, first, second, cells, units) -> ProtectedTable:
+    rows, cols = level_categories(definition, first, units), level_categories(definition, second, units)
+    table = {}
+    for pair, stats in cells.items():
+        row, _, col = pair.partition("|")
+        table[(row, col)] = _n(stats, RESPONDENTS)
+    row_totals = {r: sum(n for (a, _), n in table.items() if a == r) for r in rows}
+    col_totals = {c: sum(n for (_, b), n in table.items() if b == c) for c in cols}
+    return protect_two_way(table, wave.threshold, row_totals=row_totals, col_totals=col_totals)
+
+
+def _n(stats: Stats, code: str) -> int:
+    """Respondents a figure for `code` describes: those scored, or giving a counted answer."""
+    categories = stats.get(code, {})
+    if code == RESPONDENTS or SCORE in categories:
+        return int(categories.get(SCORE, [0])[0])
+    return sum(int(n) for c, (n, _, _) in categories.items() if _is_counted(c))
+
+
+def _count(stats: Stats, code: str, category: str) -> int:
+    return int(stats.get(code, {}).get(category, [0])[0])
+
+
+def _mean_stats(stats: Stats, code: str) -> MeanStats:
+    n, total, total_sq = stats.get(code, {}).get(SCORE, [0, 0.0, 0.0])
+    return MeanStats(int(n), float(total), float(total_sq))
+
+
+def _favourable(definition: Definition, code: str) -> set[str]:
+    return {str(v) for v in definition.scale(definition.items[code])["favourable"]}
+
+
+def _favourable_tally(stats: Stats, code: str, favourable: set[str]) -> Tally:
+    counted = {c: n for c, (n, _, _) in stats.get(code, {}).items() if _is_counted(c)}
+    return Tally(int(sum(n for c, n in counted.items() if c in favourable)), int(sum(counted.values())))
+
+
+def _is_counted(category: str) -> bool:
+    return category.lstrip("-").isdigit()
+
+
+def _value(category: str) -> int | str:
+    return int(category) if _is_counted(category) else category
+
+
+def _visible_total(overall: Stats, k: int) -> int | None:
+    n = _n(overall, RESPONDENTS)
+    return n if n >= k else None
+
+
+def _measure_title(definition: Definition, code: str) -> str:
+    if code in definition.measures:
+        return definition.measures[code]["title"]
+    return definition.text(definition.items[code]["text"])
+
+
+def _level_title(definition: Definition, level: str) -> str:
+    breakdown = definition.breakdowns[definition.levels[level][0]]
+    for lvl in breakdown.get("levels", []):
+        if lvl["code"] == level:
+            return lvl.get("title", breakdown["title"])
+    return breakdown["title"]

@@ -1,0 +1,85 @@
+"""Reporting: figures equal the responses' own statistics, after disclosure control."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+from sqlalchemy import select
+
+from analytics.disclosure import DifferencingRefused
+from analytics.gaps import GapStatus
+from survey.demo.synthetic import generate_responses
+from survey.extensions import db
+from survey.instruments import Definition
+from survey.models import Response
+from survey.reporting import breakdown_view, check_filtered_view, full_report
+from survey.services.instruments import unit_choices
+from survey.services.responses import import_responses
+
+
+@pytest.fixture
+def wave_with(make_wave):
+    def build(count: int, seed: int = 1, threshold: int = 10):
+        wave = make_wave(threshold=threshold)
+        definition = Definition(wave.instrument.definition)
+        units = [code for code, _ in unit_choices()]
+        import_responses(wave, generate_responses(definition, units, count, 0, seed))
+        db.session.commit()
+        return wave
+
+    return build
+
+
+def scores(measure: str, **groups) -> list[float]:
+    return [
+        r.scores[measure]
+        for r in db.session.scalars(select(Response))
+        if measure in r.scores and all(r.groups[k] == v for k, v in groups.items())
+    ]
+
+
+def test_figures_match_statistics_of_the_responses(wave_with):
+    wave = wave_with(400)
+    report = full_report(wave)
+    who5 = scores("who5")
+    assert report.overall["who5"].mean == pytest.approx(statistics.fmean(who5))
+    assert report.overall["who5"].sd == pytest.approx(statistics.stdev(who5))
+    by_sex = {g.group: g for g in report.breakdowns["sex"].measures["who5"].groups}
+    female = scores("who5", sex="female")
+    assert by_sex["female"].n == len(female)
+    assert by_sex["female"].summary.mean == pytest.approx(statistics.fmean(female))
+
+
+def test_no_published_figure_describes_fewer_than_k(wave_with):
+    wave = wave_with(300, threshold=10)
+    report = full_report(wave)
+    for view in report.breakdowns.values():
+        for measure in view.measures.values():
+            shown = [g for g in measure.groups if g.n is not None]
+            hidden = [g for g in measure.groups if g.n is None]
+            assert all(g.n >= 10 for g in shown)
+            assert all(g.summary is None for g in hidden)
+            assert len(hidden) != 1, (view.level, measure.measure)
+
+
+def test_one_dashboard_query_gives_the_same_numbers_as_the_full_report(wave_with):
+    wave = wave_with(300)
+    view = breakdown_view(wave, "ethnicity_5", "cbi_work")
+    assert view.measures["cbi_work"] == full_report(wave).breakdowns["ethnicity_5"].measures["cbi_work"]
+
+
+def test_planted_gaps_are_found(wave_with):
+    wave = wave_with(1500, seed=3)
+    gaps = breakdown_view(wave, "disability", "who5").measures["who5"].gaps
+    disabled = next(g for g in gaps.versus_rest if g.group == "disabled")
+    assert disabled.status == GapStatus.SIGNIFICANT
+    assert disabled.difference.estimate < 0
+
+
+def test_filters_that_differ_by_fewer_than_k_are_refused(wave_with):
+    wave = wave_with(200)
+    women = check_filtered_view(wave, "sex", "female", {})
+    with pytest.raises(DifferencingRefused):
+        check_filtered_view(wave, "sex", "female", {"previous wave": women + 3})
+    assert check_filtered_view(wave, "sex", "female", {"previous wave": women + 10}) == women
