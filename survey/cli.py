@@ -16,10 +16,10 @@ from survey.extensions import db
 from survey.instruments import InstrumentError
 from survey.models import Instrument, Role
 from survey.security import code_hash_key
-from survey.services import DomainError
+from survey.services import DomainError, audit
 from survey.services.codes import invitation_link, issue_codes
 from survey.services.instruments import load_units, register_instrument_file
-from survey.services.users import create_user
+from survey.services.users import create_user, find_user, list_users, set_password, update_user
 from survey.services.waves import close_wave, create_wave, get_wave, open_wave
 
 
@@ -145,38 +145,92 @@ def write_codes_csv(path: Path, codes: list[str], base_url: str) -> None:
     path.chmod(0o600)
 
 
-@click.group("users", help="Staff accounts.")
+@click.group("users", help="Staff accounts. Passwords are never taken from the command line.")
 def users_cli():
     pass
+
+
+CLI_ACTOR = "command line"
+
+
+def _read_password() -> str:
+    """From a hidden prompt at a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-def create_user_command(email, role):
+@click.option("--unit", "units", multiple=True, help="HR only: limit to this unit (repeatable).")
+def create_user_command(email, role, units):
     """Create a staff account; the password is read from a prompt or standard input."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\n")
-    _commit_or_fail(lambda: create_user(email, password, role))
-    click.echo(f"Created {role} account {email}.")
+    password = _read_password()
+
+    def action():
+        user = create_user(email, password, role, list(units) or None)
+        audit.record(audit.USER_CREATED, CLI_ACTOR, email=user.email, role=user.role.value,
+                     unit_scope=user.unit_scope)
+        return user
+
+    user = _commit_or_fail(action)
+    click.echo(f"Created {role} account {user.email}.")
+
+
+@users_cli.command("list")
+def list_users_command():
+    for user in list_users():
+        scope = ",".join(user.unit_scope or []) or "all units"
+        status = "active" if user.active else "deactivated"
+        click.echo(f"{user.email}\t{user.role.value}\t{scope}\t{status}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+def set_password_command(email):
+    """Set a new password (prompt or standard input); the account's sessions end."""
+    password = _read_password()
+
+    def action():
+        user = find_user(email)
+        set_password(user, password)
+        audit.record(audit.PASSWORD_CHANGED, CLI_ACTOR, email=user.email)
+
+    _commit_or_fail(action)
+    click.echo(f"Set a new password for {email}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_user_command(email):
+    def action():
+        user = find_user(email)
+        changes = update_user(user, user.role, user.unit_scope, active=False)
+        audit.record(audit.USER_DEACTIVATED, CLI_ACTOR, email=user.email, changes=changes)
+
+    _commit_or_fail(action)
+    click.echo(f"Deactivated {email}; its sessions have ended.")
 
 
 @click.command("demo", help="Build a demo force with past waves and an open one.")
 @click.option("--codes-out", default="demo-codes.csv", show_default=True)
 @click.option("--respondents", default=1500, show_default=True, help="Per past wave.")
 def demo_command(codes_out, respondents):
-    from survey.demo import build_demo
+    from survey.demo import build_demo, demo_exists
 
+    if demo_exists():
+        click.echo("The demo force is already built.")
+        return
+    if Path(codes_out).exists():
+        raise click.ClickException(
+            f"{codes_out} exists; codes are never overwritten. Move it or pass --codes-out."
+        )
     password = secrets.token_urlsafe(12)
     summary = _commit_or_fail(
         lambda: build_demo(
             password, respondents, code_hash_key(current_app), today=date.today()
         )
     )
-    if summary is None:
-        click.echo("The demo force is already built.")
-        return
     write_codes_csv(Path(codes_out), summary.codes, current_app.config["BASE_URL"])
     click.echo(summary.describe(password, codes_out))

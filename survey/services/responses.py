@@ -82,18 +82,29 @@ def submit_response(code: str, key: bytes, wave_id: int, answers: dict, comments
 
 
 def validate_answers(definition: Definition, answers: dict, comments: dict, units: list) -> None:
-    problems = [_answer_problem(definition, code, value, units) for code, value in answers.items()]
+    _check_answers(definition, allowed_answers(definition, units), answers, comments)
+
+
+def allowed_answers(definition: Definition, units: list) -> dict[str, list]:
+    """Every question's possible answers, computed once for many responses."""
+    return {
+        code: [option.value for option in definition.options(item, units)]
+        for code, item in definition.items.items()
+        if item["type"] != "text"
+    }
+
+
+def _check_answers(definition: Definition, allowed: dict, answers: dict, comments: dict) -> None:
+    problems = [_answer_problem(allowed, code, value) for code, value in answers.items()]
     problems += [_comment_problem(definition, code, text) for code, text in comments.items()]
     if problems := [p for p in problems if p]:
         raise InvalidAnswers("; ".join(problems))
 
 
-def _answer_problem(definition: Definition, code: str, value, units: list) -> str | None:
-    item = definition.items.get(code)
-    if item is None or item["type"] == "text":
+def _answer_problem(allowed: dict, code: str, value) -> str | None:
+    if code not in allowed:
         return f"{code!r} is not a question of this survey"
-    allowed = [option.value for option in definition.options(item, units)]
-    if type(value) not in (int, str) or value not in allowed:
+    if type(value) not in (int, str) or value not in allowed[code]:
         return f"{value!r} is not an answer to {code}"
     return None
 
@@ -112,10 +123,10 @@ def import_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> int:
     import or demo data, exactly as live responses are released: checked, scored,
     grouped, shuffled and under fresh random keys."""
     definition = Definition(wave.instrument.definition)
-    units = unit_choices()
+    allowed = allowed_answers(definition, unit_choices())
     for number, (answers, comments) in enumerate(rows, start=1):
         try:
-            validate_answers(definition, answers, comments, units)
+            _check_answers(definition, allowed, answers, comments)
         except InvalidAnswers as error:
             raise InvalidAnswers(f"response {number}: {error}") from error
     _store_released(wave, list(rows))
