@@ -1,4 +1,4 @@
-"""Database -> sufficient statistics -> analytics -> view data. The only caller of analytics.
+"""Measures by breakdown: the tally, after disclosure control, through analytics.
 
 Every figure any output shows comes from here, after disclosure control: the respondent
 count of each group is protected once per breakdown, and each measure's own counts are
@@ -8,10 +8,7 @@ no hidden figure can be worked out from the visible ones and the totals.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-
-from sqlalchemy import select
 
 from analytics.disclosure import (
     ProtectedBreakdown,
@@ -21,17 +18,23 @@ from analytics.disclosure import (
     protect_two_way,
 )
 from analytics.gaps import GapReport, mean_gaps, not_stated_share, proportion_gaps
-from analytics.means import MeanStats
 from analytics.measures import ItemSummary, ScoreSummary, summarise_item, summarise_score
-from analytics.proportions import Share, Tally
-from survey.extensions import db
+from analytics.proportions import Share
 from survey.instruments import NOT_STATED, NOT_STATED_LABEL, Definition
-from survey.models import Tally as TallyRow
 from survey.models import Wave
+from survey.reporting.stats import (
+    Stats,
+    answer_value,
+    category_count,
+    favourable_tally,
+    favourable_values,
+    read_tally,
+    respondents_for,
+    roll_up,
+    score_stats,
+)
 from survey.services.instruments import unit_choices
-from survey.services.tally import ALL, CUT, RESPONDENTS, SCORE
-
-Stats = dict[str, dict[str, list[float]]]  # measure -> category -> [n, total, total_sq]
+from survey.services.tally import ALL, CUT, RESPONDENTS
 
 
 @dataclass(frozen=True)
@@ -71,19 +74,6 @@ class WaveReport:
     overall: dict[str, ItemSummary | ScoreSummary | None]
     breakdowns: dict[str, BreakdownView]
     intersections: dict[str, ProtectedTable] = field(default_factory=dict)
-
-
-def read_tally(wave: Wave, dimensions: list[str] | None = None) -> dict[str, dict[str, Stats]]:
-    """The wave's tally in one query: dimension -> group -> (measure, category) -> stats."""
-    table = TallyRow.__table__.c
-    query = select(table.dimension, table.grp, table.measure, table.category, table.n,
-                   table.total, table.total_sq).where(table.wave_id == wave.id)
-    if dimensions is not None:
-        query = query.where(table.dimension.in_(dimensions))
-    out: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
-    for dim, grp, measure, category, n, total, total_sq in db.session.execute(query):
-        out[dim][grp][measure][category] = [n, total, total_sq]
-    return out
 
 
 def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
@@ -128,17 +118,17 @@ def check_filtered_view(wave: Wave, level: str, group: str, published: dict[str,
     """Respondents in one group, refusing it (DifferencingRefused) if it is below k or
     differs by 1..k-1 from an already-published population (parent, sibling, last wave)."""
     view = breakdown_view(wave, level, RESPONDENTS)
-    n = view.respondents.cells.get(group)
-    count = n if isinstance(n, int) else _raw_group_count(wave, level, group)
-    check_population_difference(count, published, wave.threshold)
-    return count
+    shown = view.respondents.cells.get(group)
+    size = shown if isinstance(shown, int) else _raw_group_count(wave, level, group)
+    check_population_difference(size, published, wave.threshold)
+    return size
 
 
 def _raw_group_count(wave: Wave, level: str, group: str) -> int:
     definition = Definition(wave.instrument.definition)
-    groups = _roll_up(definition, level, read_tally(wave, [definition.levels[level][0]]).get(
+    groups = roll_up(definition, level, read_tally(wave, [definition.levels[level][0]]).get(
         definition.levels[level][0], {}))
-    return _n(groups.get(group, {}), RESPONDENTS)
+    return respondents_for(groups.get(group, {}), RESPONDENTS)
 
 
 def reportable_measures(definition: Definition) -> list[str]:
@@ -172,28 +162,12 @@ def level_categories(definition: Definition, level: str, units: dict[str, str]) 
     return {**labels, NOT_STATED: NOT_STATED_LABEL}
 
 
-def _roll_up(definition: Definition, level: str, finest: dict[str, Stats]) -> dict[str, Stats]:
-    members = definition.levels[level][1]
-    if members is None:
-        return finest
-    rolled: dict[str, Stats] = defaultdict(dict)
-    for group, stats in finest.items():
-        target = rolled[members.get(group, NOT_STATED)]
-        for measure, categories in stats.items():
-            for category, (n, total, total_sq) in categories.items():
-                cell = target.setdefault(measure, {}).setdefault(category, [0, 0.0, 0.0])
-                cell[0] += n
-                cell[1] += total
-                cell[2] += total_sq
-    return rolled
-
-
 def _breakdown(wave, definition, level, finest, overall, codes, units) -> BreakdownView:
-    groups = _roll_up(definition, level, finest)
+    groups = roll_up(definition, level, finest)
     labels = level_categories(definition, level, units)
     respondents = protect_breakdown(
-        {g: _n(groups.get(g, {}), RESPONDENTS) for g in labels}, wave.threshold,
-        total=_n(overall, RESPONDENTS),
+        {g: respondents_for(groups.get(g, {}), RESPONDENTS) for g in labels}, wave.threshold,
+        total=respondents_for(overall, RESPONDENTS),
     )
     measures = {
         code: _measure_breakdown(definition, wave.threshold, code, groups, overall, labels)
@@ -204,8 +178,8 @@ def _breakdown(wave, definition, level, finest, overall, codes, units) -> Breakd
 
 
 def _measure_breakdown(definition, k, code, groups, overall, labels) -> MeasureBreakdown:
-    counts = {g: _n(groups.get(g, {}), code) for g in labels}
-    protected = protect_breakdown(counts, k, total=_n(overall, code))
+    counts = {g: respondents_for(groups.get(g, {}), code) for g in labels}
+    protected = protect_breakdown(counts, k, total=respondents_for(overall, code))
     figures = tuple(
         GroupFigure(g, label, counts[g], _summary(definition, code, groups.get(g, {})))
         if protected.is_visible(g) else GroupFigure(g, label, None, None)
@@ -227,77 +201,47 @@ def _measure_breakdown(definition, k, code, groups, overall, labels) -> MeasureB
 
 def _gaps(definition, code, groups, overall, visible) -> GapReport:
     if code in definition.measures:
-        stats = {g: _mean_stats(groups[g], code) for g in visible}
-        return mean_gaps(stats, _mean_stats(overall, code))
-    favourable = _favourable(definition, code)
-    tallies = {g: _favourable_tally(groups[g], code, favourable) for g in visible}
-    return proportion_gaps(tallies, _favourable_tally(overall, code, favourable))
+        stats = {g: score_stats(groups[g], code) for g in visible}
+        return mean_gaps(stats, score_stats(overall, code))
+    wanted = favourable_values(definition, code)
+    tallies = {g: favourable_tally(groups[g], code, wanted) for g in visible}
+    return proportion_gaps(tallies, favourable_tally(overall, code, wanted))
 
 
 def _summary(definition, code, stats: Stats) -> ItemSummary | ScoreSummary | None:
     if code in definition.measures:
-        mean_stats = _mean_stats(stats, code)
-        if mean_stats.n == 0:
+        scored = score_stats(stats, code)
+        if scored.n == 0:
             return None
         measure = definition.measures[code]
-        bands = {b["code"]: _count(stats, code, f"band:{b['code']}") for b in measure.get("bands", [])}
-        cut = _count(stats, code, CUT) if measure.get("cut_point") else None
-        return summarise_score(mean_stats, cut, bands or None)
+        bands = {
+            b["code"]: category_count(stats, code, f"band:{b['code']}")
+            for b in measure.get("bands", [])
+        }
+        cut = category_count(stats, code, CUT) if measure.get("cut_point") else None
+        return summarise_score(scored, cut, bands or None)
     scale = definition.scale(definition.items[code])
-    counts = {_value(category): n for category, (n, _, _) in stats.get(code, {}).items()}
+    counts = {answer_value(category): n for category, (n, _, _) in stats.get(code, {}).items()}
     if not any(isinstance(value, int) and n for value, n in counts.items()):
         return None
     return summarise_item(counts, scale["favourable"], scale["neutral"], scale["unfavourable"])
 
 
 def _intersection(wave, definition, first, second, cells, units) -> ProtectedTable:
-    rows, cols = level_categories(definition, first, units), level_categories(definition, second, units)
+    rows = level_categories(definition, first, units)
+    cols = level_categories(definition, second, units)
     table = {}
     for pair, stats in cells.items():
         row, _, col = pair.partition("|")
-        table[(row, col)] = _n(stats, RESPONDENTS)
+        table[(row, col)] = respondents_for(stats, RESPONDENTS)
     row_totals = {r: sum(n for (a, _), n in table.items() if a == r) for r in rows}
     col_totals = {c: sum(n for (_, b), n in table.items() if b == c) for c in cols}
     return protect_two_way(table, wave.threshold, row_totals=row_totals, col_totals=col_totals)
 
 
-def _n(stats: Stats, code: str) -> int:
-    """Respondents a figure for `code` describes: those scored, or giving a counted answer."""
-    categories = stats.get(code, {})
-    if code == RESPONDENTS or SCORE in categories:
-        return int(categories.get(SCORE, [0])[0])
-    return sum(int(n) for c, (n, _, _) in categories.items() if _is_counted(c))
-
-
-def _count(stats: Stats, code: str, category: str) -> int:
-    return int(stats.get(code, {}).get(category, [0])[0])
-
-
-def _mean_stats(stats: Stats, code: str) -> MeanStats:
-    n, total, total_sq = stats.get(code, {}).get(SCORE, [0, 0.0, 0.0])
-    return MeanStats(int(n), float(total), float(total_sq))
-
-
-def _favourable(definition: Definition, code: str) -> set[str]:
-    return {str(v) for v in definition.scale(definition.items[code])["favourable"]}
-
-
-def _favourable_tally(stats: Stats, code: str, favourable: set[str]) -> Tally:
-    counted = {c: n for c, (n, _, _) in stats.get(code, {}).items() if _is_counted(c)}
-    return Tally(int(sum(n for c, n in counted.items() if c in favourable)), int(sum(counted.values())))
-
-
-def _is_counted(category: str) -> bool:
-    return category.lstrip("-").isdigit()
-
-
-def _value(category: str) -> int | str:
-    return int(category) if _is_counted(category) else category
-
-
 def _visible_total(overall: Stats, k: int) -> int | None:
-    n = _n(overall, RESPONDENTS)
-    return n if n >= k else None
+    total = respondents_for(overall, RESPONDENTS)
+    return total if total >= k else None
 
 
 def _measure_title(definition: Definition, code: str) -> str:
