@@ -83,3 +83,56 @@ def test_filters_that_differ_by_fewer_than_k_are_refused(wave_with):
     with pytest.raises(DifferencingRefused):
         check_filtered_view(wave, "sex", "female", {"previous wave": women + 3})
     assert check_filtered_view(wave, "sex", "female", {"previous wave": women + 10}) == women
+
+
+def test_trends_show_each_wave_and_the_change_between_them(make_wave):
+    from datetime import date
+
+    from survey.reporting import trend
+
+    units = [code for code, _ in unit_choices()]
+    waves = []
+    for index, year in enumerate((2024, 2025)):
+        wave = make_wave(threshold=10, opens_on=date(year, 10, 1), closes_on=date(year, 10, 28))
+        definition = Definition(wave.instrument.definition)
+        import_responses(wave, generate_responses(definition, units, 600, index * 4, 11 + index))
+        waves.append(wave)
+    db.session.commit()
+    series = trend(waves[-1], "who5")
+    assert [p.wave for p in series.points] == [w.code for w in waves]
+    means = [statistics.fmean(r.scores["who5"] for r in db.session.scalars(
+        select(Response).filter_by(wave_id=w.id)) if "who5" in r.scores) for w in waves]
+    assert [p.estimate for p in series.points] == pytest.approx(means)
+    (change,) = series.changes
+    assert change.change.estimate == pytest.approx(means[1] - means[0])
+    assert change.change.interval.low < change.change.estimate < change.change.interval.high
+    assert series.detectable > 0
+    by_group = trend(waves[-1], "who5", "disability", "disabled")
+    assert all(p.n is None or p.n >= 10 for p in by_group.points)
+
+
+def test_comments_appear_only_for_at_least_the_comments_threshold(make_wave):
+    from survey.reporting import comments_report
+
+    wave = make_wave(threshold=10)
+    rows = [({"unit": "north_cid"}, {"comment_wellbeing": f"north {i}"}) for i in range(20)]
+    rows += [({"unit": "south_lpa"}, {"comment_wellbeing": f"south {i}"}) for i in range(16)]
+    rows += [({"unit": "east_cid"}, {"comment_wellbeing": f"east {i}"}) for i in range(3)]
+    import_responses(wave, rows)
+    db.session.commit()
+    report = {c.unit: c for c in comments_report(wave, "comment_wellbeing")}
+    assert report[None].n == 39
+    assert report["north_lpa"].n == 20 and len(report["north_lpa"].texts) == 20
+    # East has 3 (< 15); South is hidden with it, so the force list minus North leaves 19.
+    assert report["east_lpa"].texts == () and report["south_lpa"].texts == ()
+    assert all(c.n is None or c.n >= 15 for c in report.values())
+
+
+def test_too_few_comments_show_nothing(make_wave):
+    from survey.reporting import comments_report
+
+    wave = make_wave(threshold=10)
+    import_responses(wave, [({}, {"comment_promotion": f"text {i}"}) for i in range(14)])
+    db.session.commit()
+    (only,) = comments_report(wave, "comment_promotion")
+    assert only.n is None and only.texts == ()

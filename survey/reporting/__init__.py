@@ -17,18 +17,30 @@ from survey.reporting.breakdowns import (
     full_report,
     level_categories,
     levels_of,
+    measure_title,
+    overall_figure,
     reportable_measures,
 )
+from survey.reporting.comments import CommentSet, comments_report
+from survey.reporting.trends import Trend, TrendPoint, trend, waves_of_instrument
 
 __all__ = [
     "BreakdownView",
+    "CommentSet",
     "GroupFigure",
     "MeasureBreakdown",
+    "Trend",
+    "TrendPoint",
     "WaveReport",
     "breakdown_view",
     "check_filtered_view",
+    "comments_report",
     "full_report",
     "level_categories",
     "levels_of",
+    "measure_title",
+    "overall_figure",
     "reportable_measures",
+    "trend",
+    "waves_of_instrument",
 ]

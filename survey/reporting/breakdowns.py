@@ -114,6 +114,15 @@ def breakdown_view(wave: Wave, level: str, measure: str) -> BreakdownView:
                       dict(unit_choices()))
 
 
+def overall_figure(wave: Wave, measure: str) -> ItemSummary | ScoreSummary | None:
+    """One measure for the whole wave, or None when it describes fewer than k people."""
+    definition = Definition(wave.instrument.definition)
+    overall = read_tally(wave, [ALL]).get(ALL, {}).get(ALL, {})
+    if respondents_for(overall, measure) < wave.threshold:
+        return None
+    return _summary(definition, measure, overall)
+
+
 def check_filtered_view(wave: Wave, level: str, group: str, published: dict[str, int]) -> int:
     """Respondents in one group, refusing it (DifferencingRefused) if it is below k or
     differs by 1..k-1 from an already-published population (parent, sibling, last wave)."""
@@ -189,7 +198,7 @@ def _measure_breakdown(definition, k, code, groups, overall, labels) -> MeasureB
     is_score = code in definition.measures
     return MeasureBreakdown(
         measure=code,
-        title=_measure_title(definition, code),
+        title=measure_title(definition, code),
         kind="score" if is_score else "item",
         overall=_summary(definition, code, overall) if protected.total != 0 else None,
         groups=figures,
@@ -244,7 +253,7 @@ def _visible_total(overall: Stats, k: int) -> int | None:
     return total if total >= k else None
 
 
-def _measure_title(definition: Definition, code: str) -> str:
+def measure_title(definition: Definition, code: str) -> str:
     if code in definition.measures:
         return definition.measures[code]["title"]
     return definition.text(definition.items[code]["text"])

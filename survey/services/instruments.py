@@ -87,6 +87,12 @@ def top_level_units() -> dict[str, str]:
     return {unit.code: _root(unit).code for unit in units}
 
 
+def top_level_names() -> dict[str, str]:
+    """Top-level units (code -> name), the only unit detail kept beside comments."""
+    units = db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name))
+    return {unit.code: unit.name for unit in units}
+
+
 def _root(unit: Unit) -> Unit:
     while unit.parent is not None:
         unit = unit.parent
