@@ -43,6 +43,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PREFER_HTTPS": production,
         "PERMANENT_SESSION_LIFETIME": 30 * 60,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Referrer-Policy no-referrer means browsers send no Referer, which Flask-WTF's
+        # strict HTTPS check demands; the token and SameSite cookies still stop forgeries.
+        "WTF_CSRF_SSL_STRICT": False,
         "RESPONSE_STATE_MAX_AGE": 24 * 3600,
         "TESTING": env == "testing",
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from survey.instruments import Definition
 
@@ -15,13 +15,20 @@ class CodeForm(FlaskForm):
     # one plain refusal from the service, whatever is wrong with it.
     code = StringField(
         "Your invitation code",
-        validators=[InputRequired(message="Enter the code from your invitation")],
-        description="It looks like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345. Capitals and dashes are optional.",
+        validators=[DataRequired(message="Enter the code from your invitation")],
+        filters=[lambda typed: typed.strip() if typed else typed],
+        description=(
+            "It looks like ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345. Capitals and dashes are optional."
+        ),
     )
 
 
 class OptionalRadioField(RadioField):
-    """A radio group that may be left unanswered; an answer must still be one of the choices."""
+    """A radio group that may be left unanswered; an answer must still be one of the choices.
+
+    (Not wtforms' Optional validator: it would wave through an empty value, which no
+    browser sends for a radio, and clear the invalid-choice error.)
+    """
 
     def pre_validate(self, form) -> None:
         if self.data is not None:
@@ -70,8 +77,7 @@ def _field(definition: Definition, item: dict, units):
     options = definition.options(item, units if item.get("options_from") == "units" else None)
     return OptionalRadioField(
         label,
-        choices=[SelectChoice(str(option.value), definition.text(option.label)) for option in options],
-        validators=[Optional()],
+        choices=[SelectChoice(str(o.value), definition.text(o.label)) for o in options],
         description=hint,
         invalid_choice_message="That is not one of the answers to this question",
     )

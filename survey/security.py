@@ -24,7 +24,7 @@ def add_security_headers(response: Response) -> Response:
     response.headers["Permissions-Policy"] = "interest-cohort=(), browsing-topics=()"
     if request.is_secure or current_app.config["PREFER_HTTPS"]:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.blueprint == "respond":
+    if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -62,7 +62,8 @@ def submit_response(code: str, key: bytes, wave_id: int, answers: dict, comments
     code exactly one succeeds; the rest are refused and store nothing.
     """
     wave = db.session.get(Wave, wave_id)
-    if wave is None:
+    code = normalise_code(code)
+    if wave is None or code is None:
         raise CodeRefused
     validate_answers(Definition(wave.instrument.definition), answers, comments, unit_choices())
     spent = db.session.execute(
