@@ -136,3 +136,41 @@ def test_too_few_comments_show_nothing(make_wave):
     db.session.commit()
     (only,) = comments_report(wave, "comment_promotion")
     assert only.n is None and only.texts == ()
+
+
+def test_weighting_to_the_workforce_profile_post_stratifies(make_wave):
+    from survey.models import Headcount
+    from survey.reporting import representation, weighted_figure
+
+    wave = make_wave(threshold=10)
+    rows = [({"sex": "female", **{f"who5_{i}": 4 for i in range(1, 6)}}, {}) for _ in range(30)]
+    rows += [({"sex": "male", **{f"who5_{i}": 2 for i in range(1, 6)}}, {}) for _ in range(10)]
+    import_responses(wave, rows)
+    db.session.add_all([
+        Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="female", count=400),
+        Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="male", count=600),
+    ])
+    db.session.commit()
+    weighted = weighted_figure(wave, "who5", "sex")
+    assert weighted.weighted is True
+    assert weighted.estimate == pytest.approx(0.4 * 80 + 0.6 * 40)
+    rows_by_group = {r.group: r for r in representation(wave, "sex")}
+    assert rows_by_group["female"].response_rate.proportion == pytest.approx(30 / 400)
+    assert rows_by_group["male"].workforce_share == pytest.approx(0.6)
+
+
+def test_weighting_is_refused_when_a_cell_is_below_k(make_wave):
+    from survey.models import Headcount
+    from survey.reporting import WeightingRefused, representation, weighted_figure
+
+    smaller = make_wave(threshold=10)
+    import_responses(smaller, [({"sex": "female"}, {}) for _ in range(15)]
+                     + [({"sex": "male"}, {}) for _ in range(4)])
+    db.session.add_all([
+        Headcount(wave_id=smaller.id, unit="", breakdown="sex", group_code="female", count=50),
+        Headcount(wave_id=smaller.id, unit="", breakdown="sex", group_code="male", count=50),
+    ])
+    db.session.commit()
+    with pytest.raises(WeightingRefused):
+        weighted_figure(smaller, "who5", "sex")
+    assert {r.group: r.respondents for r in representation(smaller, "sex")}["male"] is None
