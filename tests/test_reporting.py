@@ -174,3 +174,23 @@ def test_weighting_is_refused_when_a_cell_is_below_k(make_wave):
     with pytest.raises(WeightingRefused):
         weighted_figure(smaller, "who5", "sex")
     assert {r.group: r.respondents for r in representation(smaller, "sex")}["male"] is None
+
+
+def test_intersections_protect_each_measure_and_match_the_responses(wave_with):
+    from survey.reporting import intersection_view
+
+    wave = wave_with(500, seed=5)
+    definition = Definition(wave.instrument.definition)
+    view = intersection_view(wave, "ethnicity_5", "sex", "who5")
+    cells: dict = {}
+    for r in db.session.scalars(select(Response)):
+        if "who5" in r.scores:
+            key = (definition.level_group("ethnicity_5", r.groups), r.groups["sex"])
+            cells.setdefault(key, []).append(r.scores["who5"])
+    assert len(view.summaries) >= 2
+    for key, summary in view.summaries.items():
+        assert summary.n == len(cells[key]) >= 10
+        assert summary.mean == pytest.approx(statistics.fmean(cells[key]))
+    for key in view.counts.cells:
+        if not view.counts.is_visible(*key):
+            assert key not in view.summaries

@@ -67,6 +67,19 @@ class BreakdownView:
 
 
 @dataclass(frozen=True)
+class IntersectionView:
+    """One measure over a two-way table (e.g. ethnic group x sex), after complementary
+    suppression of that measure's own counts; summaries only for visible cells."""
+
+    wave: str
+    k: int
+    rows: dict[str, str]
+    cols: dict[str, str]
+    counts: ProtectedTable
+    summaries: dict[tuple[str, str], ItemSummary | ScoreSummary]
+
+
+@dataclass(frozen=True)
 class WaveReport:
     wave: str
     k: int
@@ -112,6 +125,25 @@ def breakdown_view(wave: Wave, level: str, measure: str) -> BreakdownView:
     overall = tally.get(ALL, {}).get(ALL, {})
     return _breakdown(wave, definition, level, tally.get(breakdown, {}), overall, [measure],
                       dict(unit_choices()))
+
+
+def intersection_view(wave: Wave, first: str, second: str, measure: str) -> IntersectionView:
+    if [first, second] not in wave.intersections:
+        raise KeyError(f"{first} x {second} is not a reportable intersection of {wave.code}")
+    definition = Definition(wave.instrument.definition)
+    units = dict(unit_choices())
+    cells = read_tally(wave, [f"{first}*{second}"]).get(f"{first}*{second}", {})
+    stats = {tuple(pair.split("|", 1)): group for pair, group in cells.items()}
+    protected = _intersection(wave, definition, first, second, cells, units, measure)
+    summaries = {
+        cell: _summary(definition, measure, stats[cell])
+        for cell in stats if protected.is_visible(*cell)
+    }
+    return IntersectionView(
+        wave.code, wave.threshold, level_categories(definition, first, units),
+        level_categories(definition, second, units), protected,
+        {cell: summary for cell, summary in summaries.items() if summary is not None},
+    )
 
 
 def overall_figure(wave: Wave, measure: str) -> ItemSummary | ScoreSummary | None:
@@ -236,13 +268,15 @@ def _summary(definition, code, stats: Stats) -> ItemSummary | ScoreSummary | Non
     return summarise_item(counts, scale["favourable"], scale["neutral"], scale["unfavourable"])
 
 
-def _intersection(wave, definition, first, second, cells, units) -> ProtectedTable:
+def _intersection(
+    wave, definition, first, second, cells, units, measure: str = RESPONDENTS
+) -> ProtectedTable:
     rows = level_categories(definition, first, units)
     cols = level_categories(definition, second, units)
     table = {}
     for pair, stats in cells.items():
         row, _, col = pair.partition("|")
-        table[(row, col)] = respondents_for(stats, RESPONDENTS)
+        table[(row, col)] = respondents_for(stats, measure)
     row_totals = {r: sum(n for (a, _), n in table.items() if a == r) for r in rows}
     col_totals = {c: sum(n for (_, b), n in table.items() if b == c) for c in cols}
     return protect_two_way(table, wave.threshold, row_totals=row_totals, col_totals=col_totals)
