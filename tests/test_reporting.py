@@ -194,3 +194,14 @@ def test_intersections_protect_each_measure_and_match_the_responses(wave_with):
     for key in view.counts.cells:
         if not view.counts.is_visible(*key):
             assert key not in view.summaries
+
+
+def test_gaps_against_a_reference_group_use_relative_likelihood(wave_with):
+    wave = wave_with(1500, seed=3)
+    gaps = breakdown_view(wave, "ethnic_minority", "promo_decisions_fair", reference="white")
+    report = gaps.measures["promo_decisions_fair"].gaps
+    assert report.reference == "white"
+    (minority,) = [g for g in report.versus_reference if g.group == "minority"]
+    assert minority.comparator == "white"
+    expected = minority.comparator_estimate / minority.group_estimate
+    assert minority.relative_likelihood.estimate == pytest.approx(expected)

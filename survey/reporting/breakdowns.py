@@ -115,8 +115,11 @@ def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
     )
 
 
-def breakdown_view(wave: Wave, level: str, measure: str) -> BreakdownView:
-    """One measure by one breakdown level: a dashboard-sized query."""
+def breakdown_view(
+    wave: Wave, level: str, measure: str, reference: str | None = None
+) -> BreakdownView:
+    """One measure by one breakdown level: a dashboard-sized query. Gaps are against the
+    rest of the organisation and, if named, a reference group (e.g. white)."""
     definition = Definition(wave.instrument.definition)
     breakdown = definition.levels[level][0]
     if breakdown not in wave.breakdowns:
@@ -124,7 +127,7 @@ def breakdown_view(wave: Wave, level: str, measure: str) -> BreakdownView:
     tally = read_tally(wave, [ALL, breakdown])
     overall = tally.get(ALL, {}).get(ALL, {})
     return _breakdown(wave, definition, level, tally.get(breakdown, {}), overall, [measure],
-                      dict(unit_choices()))
+                      dict(unit_choices()), reference)
 
 
 def intersection_view(wave: Wave, first: str, second: str, measure: str) -> IntersectionView:
@@ -203,7 +206,9 @@ def level_categories(definition: Definition, level: str, units: dict[str, str]) 
     return {**labels, NOT_STATED: NOT_STATED_LABEL}
 
 
-def _breakdown(wave, definition, level, finest, overall, codes, units) -> BreakdownView:
+def _breakdown(
+    wave, definition, level, finest, overall, codes, units, reference=None
+) -> BreakdownView:
     groups = roll_up(definition, level, finest)
     labels = level_categories(definition, level, units)
     respondents = protect_breakdown(
@@ -211,14 +216,17 @@ def _breakdown(wave, definition, level, finest, overall, codes, units) -> Breakd
         total=respondents_for(overall, RESPONDENTS),
     )
     measures = {
-        code: _measure_breakdown(definition, wave.threshold, code, groups, overall, labels)
+        code: _measure_breakdown(definition, wave.threshold, code, groups, overall, labels,
+                                 reference)
         for code in codes if code != RESPONDENTS
     }
     title = _level_title(definition, level)
     return BreakdownView(wave.code, wave.threshold, level, title, respondents, measures)
 
 
-def _measure_breakdown(definition, k, code, groups, overall, labels) -> MeasureBreakdown:
+def _measure_breakdown(
+    definition, k, code, groups, overall, labels, reference=None
+) -> MeasureBreakdown:
     counts = {g: respondents_for(groups.get(g, {}), code) for g in labels}
     protected = protect_breakdown(counts, k, total=respondents_for(overall, code))
     figures = tuple(
@@ -234,19 +242,20 @@ def _measure_breakdown(definition, k, code, groups, overall, labels) -> MeasureB
         kind="score" if is_score else "item",
         overall=_summary(definition, code, overall) if protected.total != 0 else None,
         groups=figures,
-        gaps=_gaps(definition, code, groups, overall, visible) if visible else None,
+        gaps=_gaps(definition, code, groups, overall, visible,
+                   reference if reference in visible else None) if visible else None,
         not_stated=not_stated_share(counts[NOT_STATED], sum(counts.values()))
         if protected.is_visible(NOT_STATED) and sum(counts.values()) else None,
     )
 
 
-def _gaps(definition, code, groups, overall, visible) -> GapReport:
+def _gaps(definition, code, groups, overall, visible, reference) -> GapReport:
     if code in definition.measures:
         stats = {g: score_stats(groups[g], code) for g in visible}
-        return mean_gaps(stats, score_stats(overall, code))
+        return mean_gaps(stats, score_stats(overall, code), reference)
     wanted = favourable_values(definition, code)
     tallies = {g: favourable_tally(groups[g], code, wanted) for g in visible}
-    return proportion_gaps(tallies, favourable_tally(overall, code, wanted))
+    return proportion_gaps(tallies, favourable_tally(overall, code, wanted), reference)
 
 
 def _summary(definition, code, stats: Stats) -> ItemSummary | ScoreSummary | None:
