@@ -28,19 +28,28 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from survey.admin.sessions import init_staff_sessions
     from survey.database import configure_engine_events
     from survey.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    # Sign-in, throttling and the deny-by-default access check; before CSRF, so that an
+    # unauthorised request is refused as such whatever it carries.
+    init_staff_sessions(app)
     csrf.init_app(app)
     configure_engine_events()
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey.admin import bp as admin_bp
+    from survey.extensions import limiter
     from survey.respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
+    app.register_blueprint(admin_bp)
+    # Respondents are never throttled: throttling would keep their addresses.
+    limiter.exempt(respond_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -1,0 +1,171 @@
+"""Staff forms. Choices that come from the database are set by the view, never queried here."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import (
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from survey.models import Role
+from survey.services.codes import MAX_BATCH
+from survey.services.users import MIN_PASSWORD_LENGTH, ROLE_NAMES
+from survey.services.waves import DEFAULT_COMMENT_THRESHOLD, DEFAULT_THRESHOLD, MIN_THRESHOLD
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+ROLE_CHOICES = choices((role.value, ROLE_NAMES[role]) for role in Role)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[InputRequired("Enter your email address"),
+                                                    Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired("Enter your password"),
+                                                     Length(max=1024)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels."""
+
+
+class CloseWaveForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that closing cannot be undone",
+        validators=[InputRequired("Tick the box to confirm that you want to close the wave")],
+    )
+
+
+class UploadForm(FlaskForm):
+    file = FileField("File", validators=[FileRequired("Choose a file to upload")])
+
+
+class WaveForm(FlaskForm):
+    code = StringField(
+        "Short name",
+        validators=[InputRequired("Enter a short name"), Length(max=40),
+                    Regexp(r"^[a-z0-9][a-z0-9-]*$",
+                           message="Use lower-case letters, digits and dashes only")],
+        description="Used in file names and commands, e.g. 2026-spring. It cannot change later.",
+    )
+    title = StringField("Title", validators=[InputRequired("Enter a title"), Length(max=200)],
+                        description="Respondents see this on the start page.")
+    instrument = SelectField("Questionnaire (instrument version)", coerce=int,
+                             validators=[InputRequired("Choose a questionnaire")])
+    opens_on = DateField("Opens on", validators=[InputRequired("Enter the opening date")])
+    closes_on = DateField("Closes on", validators=[InputRequired("Enter the closing date")])
+    threshold = IntegerField(
+        "Smallest group reported (k)",
+        default=DEFAULT_THRESHOLD,
+        validators=[InputRequired("Enter k"),
+                    NumberRange(min=MIN_THRESHOLD, message=f"k must be at least {MIN_THRESHOLD}")],
+        description=f"No figure describes fewer than k respondents. At least {MIN_THRESHOLD}.",
+    )
+    comment_threshold = IntegerField(
+        "Smallest group whose comments are shown",
+        default=DEFAULT_COMMENT_THRESHOLD,
+        validators=[InputRequired("Enter the comments threshold")],
+        description="At least k.",
+    )
+
+    def validate_closes_on(self, field) -> None:
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError("The closing date must be on or after the opening date")
+
+    def validate_comment_threshold(self, field) -> None:
+        if self.threshold.data and field.data is not None and field.data < self.threshold.data:
+            raise ValidationError("The comments threshold cannot be below k")
+
+
+class WaveDatesForm(FlaskForm):
+    """What may still change once a wave is open."""
+
+    title = WaveForm.title
+    opens_on = WaveForm.opens_on
+    closes_on = WaveForm.closes_on
+    validate_closes_on = WaveForm.validate_closes_on
+
+
+class WaveSettingsForm(FlaskForm):
+    """What may change on a draft wave after creation."""
+
+    title = WaveForm.title
+    opens_on = WaveForm.opens_on
+    closes_on = WaveForm.closes_on
+    threshold = WaveForm.threshold
+    comment_threshold = WaveForm.comment_threshold
+    breakdowns = MultiCheckboxField(
+        "Groups results may be shown for",
+        description="Fixed when the wave opens and shown to respondents.",
+    )
+    validate_closes_on = WaveForm.validate_closes_on
+    validate_comment_threshold = WaveForm.validate_comment_threshold
+
+
+class IssueCodesForm(FlaskForm):
+    count = IntegerField(
+        "How many codes",
+        validators=[InputRequired("Enter how many codes to issue"),
+                    NumberRange(min=1, max=MAX_BATCH,
+                                message=f"Issue between 1 and {MAX_BATCH} codes at a time")],
+        description="One for each person invited. The download is the only copy of the codes.",
+    )
+
+
+class UserForm(FlaskForm):
+    email = EmailField("Email address", validators=[InputRequired("Enter an email address"),
+                                                    Length(max=254)])
+    role = RadioField("Role", choices=ROLE_CHOICES,
+                      validators=[InputRequired("Choose a role")])
+    unit_scope = MultiCheckboxField(
+        "Units (HR business partners only)",
+        description="Leave all unticked for every unit. Sub-units are included.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter a password"),
+                    Length(min=MIN_PASSWORD_LENGTH, max=1024,
+                           message=f"Use at least {MIN_PASSWORD_LENGTH} characters")],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person securely.",
+    )
+    confirm = PasswordField("Password again",
+                            validators=[EqualTo("password", message="The passwords differ")])
+
+
+class UserEditForm(FlaskForm):
+    role = UserForm.role
+    unit_scope = UserForm.unit_scope
+    active = BooleanField("Account active", validators=[Optional()])
+
+
+class PasswordForm(FlaskForm):
+    password = UserForm.password
+    confirm = UserForm.confirm
