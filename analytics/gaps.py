@@ -1,9 +1,11 @@
 """Gaps between groups: each group against the rest of the organisation and a reference group.
 
 For proportions: Newcombe interval, pooled z test or Fisher's exact test (any expected count
-below 5) and the relative likelihood; for means: Welch. Then Benjamini-Hochberg across every
-test in the report (the set shown on one page). A gap is significant only when q < fdr and
-both groups have at least min_n respondents; below min_n no test is made.
+below 5) and the relative likelihood; for means: Welch. Then Benjamini-Hochberg q-values
+within each family of comparisons (all groups against the rest; all groups against the
+reference), each the set shown in one column or chart: say so on the page. A gap is
+significant only when q < fdr and both groups have at least min_n respondents; below min_n
+no test is made and the gap does not count in the false discovery rate.
 
 Pass only groups that disclosure control lets you publish (analytics.disclosure): with a
 protected breakdown the rest of the organisation always has at least k respondents too.
@@ -175,14 +177,11 @@ def _report(
         for group, stats in groups.items()
         if reference is not None and group != reference and stats.n > 0 and groups[reference].n > 0
     ]
-    judged = _judge(versus_rest + versus_reference, fdr)
-    return GapReport(
-        tuple(judged[: len(versus_rest)]), tuple(judged[len(versus_rest) :]), reference, fdr
-    )
+    return GapReport(_judge(versus_rest, fdr), _judge(versus_reference, fdr), reference, fdr)
 
 
-def _judge(gaps: list[Gap], fdr: float) -> list[Gap]:
-    """Attach Benjamini-Hochberg q-values across all gaps and decide each status."""
+def _judge(gaps: list[Gap], fdr: float) -> tuple[Gap, ...]:
+    """Attach Benjamini-Hochberg q-values across the gaps and decide each status."""
     q_values = benjamini_hochberg([None if g.test is None else g.test.p_value for g in gaps])
     judged = []
     for gap, q in zip(gaps, q_values, strict=True):
@@ -191,4 +190,4 @@ def _judge(gaps: list[Gap], fdr: float) -> list[Gap]:
         else:
             status = GapStatus.SIGNIFICANT if q < fdr else GapStatus.NOT_SIGNIFICANT
         judged.append(replace(gap, q_value=q, status=status))
-    return judged
+    return tuple(judged)

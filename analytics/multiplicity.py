@@ -21,6 +21,6 @@ def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
     m = len(tested)
     for rank in range(m, 0, -1):
         p, index = tested[rank - 1]
-        running_min = min(running_min, p * m / rank)
+        running_min = min(running_min, p * (m / rank))
         q_values[index] = running_min
     return q_values

@@ -91,7 +91,10 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interva
     shrink = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / shrink
     half_width = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / shrink
-    return Interval(max(0.0, centre - half_width), min(1.0, centre + half_width))
+    # at p = 0 or 1 the bound is exactly 0 or 1; rounding would leave it a hair inside
+    low = 0.0 if successes == 0 else max(0.0, centre - half_width)
+    high = 1.0 if successes == n else min(1.0, centre + half_width)
+    return Interval(low, high)
 
 
 def share_of(count: int, n: int, confidence: float = 0.95) -> Share:
