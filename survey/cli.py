@@ -24,7 +24,7 @@ from survey.services.waves import close_wave, create_wave, get_wave, open_wave
 
 
 def register_commands(app: Flask) -> None:
-    for group in (instruments_cli, units_cli, waves_cli, codes_cli, users_cli):
+    for group in (instruments_cli, units_cli, waves_cli, codes_cli, users_cli, pipeline_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
 
@@ -114,6 +114,27 @@ def open_wave_command(code):
 def close_wave_command(code):
     released = _commit_or_fail(lambda: close_wave(get_wave(code)))
     click.echo(f"Closed {code}: released the last {released} responses; codes purged.")
+
+
+@click.group("pipeline", help="Promotion pipeline outcomes from HR records.")
+def pipeline_cli():
+    pass
+
+
+@pipeline_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--instrument", "instrument_ref", required=True, help="CODE:VERSION whose "
+              "breakdowns the groups belong to")
+def load_pipeline(path, instrument_ref):
+    """Load counts per round, stage and group (layout: docs/import-format.md)."""
+    from survey.instruments import Definition
+    from survey.services.pipeline import load_pipeline_csv
+
+    data = Path(path).read_bytes()
+    count = _commit_or_fail(
+        lambda: load_pipeline_csv(data, Definition(_instrument(instrument_ref).definition))
+    )
+    click.echo(f"Loaded {count} pipeline counts.")
 
 
 @click.group("codes", help="Invitation codes.")

@@ -241,3 +241,22 @@ class Headcount(db.Model):
     breakdown: Mapped[str] = mapped_column(String(40), default="")
     group_code: Mapped[str] = mapped_column(String(60), default="")
     count: Mapped[int] = mapped_column(Integer)
+
+
+class PromotionCount(db.Model):
+    """Promotion outcomes from HR records: per round, stage and group, how many entered
+    and how many progressed. Workforce counts, never survey answers."""
+
+    __table_args__ = (
+        UniqueConstraint("round_code", "stage", "breakdown", "group_code"),
+        CheckConstraint("progressed >= 0 AND progressed <= entered", name="progressed_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_code: Mapped[str] = mapped_column(String(60), index=True)
+    stage: Mapped[str] = mapped_column(String(100))
+    stage_order: Mapped[int] = mapped_column(Integer)
+    breakdown: Mapped[str] = mapped_column(String(40))
+    group_code: Mapped[str] = mapped_column(String(60))
+    entered: Mapped[int] = mapped_column(Integer)
+    progressed: Mapped[int] = mapped_column(Integer)

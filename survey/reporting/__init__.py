@@ -4,6 +4,7 @@ Every figure any output shows comes from here, after disclosure control:
 - breakdowns.py: every measure by every level of every breakdown, intersections, filters;
 - trends.py: a measure across waves, overall or for one group, with changes and their CIs;
 - comments.py: free text, only where at least the comments threshold wrote;
+- pipeline.py: promotion outcomes by group and stage;
 - representativeness.py: response rates, shares of the workforce, weighted estimates;
 - stats.py: reading the tally into sufficient statistics.
 """
@@ -25,6 +26,7 @@ from survey.reporting.breakdowns import (
     reportable_measures,
 )
 from survey.reporting.comments import CommentSet, comments_report
+from survey.reporting.pipeline import PipelineView, pipeline_report
 from survey.reporting.representativeness import (
     RepresentationRow,
     WeightingRefused,
@@ -36,6 +38,8 @@ from survey.reporting.trends import Trend, TrendPoint, trend, waves_of_instrumen
 __all__ = [
     "BreakdownView",
     "CommentSet",
+    "PipelineView",
+    "pipeline_report",
     "RepresentationRow",
     "WeightingRefused",
     "representation",
