@@ -54,7 +54,9 @@ def load_instrument(path):
 
 @instruments_cli.command("list")
 def list_instruments():
-    for instrument in db.session.scalars(select(Instrument).order_by(Instrument.code, Instrument.version)):
+    for instrument in db.session.scalars(
+        select(Instrument).order_by(Instrument.code, Instrument.version)
+    ):
         click.echo(f"{instrument.code}:{instrument.version}\t{instrument.title}")
 
 
@@ -94,9 +96,11 @@ def create_wave_command(code, title, instrument_ref, opens, closes, threshold):
 
 def _instrument(ref: str) -> Instrument:
     code, _, version = ref.partition(":")
-    instrument = db.session.scalar(
-        select(Instrument).filter_by(code=code, version=int(version or 0))
-    ) if version.isdigit() else None
+    instrument = (
+        db.session.scalar(select(Instrument).filter_by(code=code, version=int(version or 0)))
+        if version.isdigit()
+        else None
+    )
     if instrument is None:
         raise DomainError(f"No instrument {ref!r}; see `instruments list`.")
     return instrument
@@ -123,8 +127,12 @@ def pipeline_cli():
 
 @pipeline_cli.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--instrument", "instrument_ref", required=True, help="CODE:VERSION whose "
-              "breakdowns the groups belong to")
+@click.option(
+    "--instrument",
+    "instrument_ref",
+    required=True,
+    help="CODE:VERSION whose breakdowns the groups belong to",
+)
 def load_pipeline(path, instrument_ref):
     """Load counts per round, stage and group (layout: docs/import-format.md)."""
     from survey.instruments import Definition
@@ -191,8 +199,13 @@ def create_user_command(email, role, units):
 
     def action():
         user = create_user(email, password, role, list(units) or None)
-        audit.record(audit.USER_CREATED, CLI_ACTOR, email=user.email, role=user.role.value,
-                     unit_scope=user.unit_scope)
+        audit.record(
+            audit.USER_CREATED,
+            CLI_ACTOR,
+            email=user.email,
+            role=user.role.value,
+            unit_scope=user.unit_scope,
+        )
         return user
 
     user = _commit_or_fail(action)
@@ -249,9 +262,7 @@ def demo_command(codes_out, respondents):
         )
     password = secrets.token_urlsafe(12)
     summary = _commit_or_fail(
-        lambda: build_demo(
-            password, respondents, code_hash_key(current_app), today=date.today()
-        )
+        lambda: build_demo(password, respondents, code_hash_key(current_app), today=date.today())
     )
     write_codes_csv(Path(codes_out), summary.codes, current_app.config["BASE_URL"])
     click.echo(summary.describe(password, codes_out))

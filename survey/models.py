@@ -101,7 +101,9 @@ class Wave(db.Model):
     breakdowns: Mapped[list] = mapped_column(JSONType, default=list)
     intersections: Mapped[list] = mapped_column(JSONType, default=list)
     state: Mapped[WaveState] = mapped_column(
-        Enum(WaveState, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            WaveState, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]
+        ),
         default=WaveState.DRAFT,
     )
     codes_issued: Mapped[int] = mapped_column(Integer, default=0)

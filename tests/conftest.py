@@ -135,7 +135,11 @@ def issue(code_key):
 
 @pytest.fixture
 def make_user(app):
-    def build(email: str = "admin@force.test", role: Role = Role.ADMIN, password: str = "a long test password"):
+    def build(
+        email: str = "admin@force.test",
+        role: Role = Role.ADMIN,
+        password: str = "a long test password",
+    ):
         user = create_user(email, password, role)
         db.session.commit()
         return user

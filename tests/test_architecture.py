@@ -6,7 +6,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WEB_OR_DB = {"flask", "werkzeug", "sqlalchemy", "flask_sqlalchemy", "flask_migrate", "wtforms", "flask_wtf", "survey"}
+WEB_OR_DB = {
+    "flask",
+    "werkzeug",
+    "sqlalchemy",
+    "flask_sqlalchemy",
+    "flask_migrate",
+    "wtforms",
+    "flask_wtf",
+    "survey",
+}
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -66,7 +66,10 @@ def test_no_published_figure_describes_fewer_than_k(wave_with):
 def test_one_dashboard_query_gives_the_same_numbers_as_the_full_report(wave_with):
     wave = wave_with(300)
     view = breakdown_view(wave, "ethnicity_5", "cbi_work")
-    assert view.measures["cbi_work"] == full_report(wave).breakdowns["ethnicity_5"].measures["cbi_work"]
+    assert (
+        view.measures["cbi_work"]
+        == full_report(wave).breakdowns["ethnicity_5"].measures["cbi_work"]
+    )
 
 
 def test_planted_gaps_are_found(wave_with):
@@ -100,8 +103,14 @@ def test_trends_show_each_wave_and_the_change_between_them(make_wave):
     db.session.commit()
     series = trend(waves[-1], "who5")
     assert [p.wave for p in series.points] == [w.code for w in waves]
-    means = [statistics.fmean(r.scores["who5"] for r in db.session.scalars(
-        select(Response).filter_by(wave_id=w.id)) if "who5" in r.scores) for w in waves]
+    means = [
+        statistics.fmean(
+            r.scores["who5"]
+            for r in db.session.scalars(select(Response).filter_by(wave_id=w.id))
+            if "who5" in r.scores
+        )
+        for w in waves
+    ]
     assert [p.estimate for p in series.points] == pytest.approx(means)
     (change,) = series.changes
     assert change.change.estimate == pytest.approx(means[1] - means[0])
@@ -146,10 +155,12 @@ def test_weighting_to_the_workforce_profile_post_stratifies(make_wave):
     rows = [({"sex": "female", **{f"who5_{i}": 4 for i in range(1, 6)}}, {}) for _ in range(30)]
     rows += [({"sex": "male", **{f"who5_{i}": 2 for i in range(1, 6)}}, {}) for _ in range(10)]
     import_responses(wave, rows)
-    db.session.add_all([
-        Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="female", count=400),
-        Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="male", count=600),
-    ])
+    db.session.add_all(
+        [
+            Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="female", count=400),
+            Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="male", count=600),
+        ]
+    )
     db.session.commit()
     weighted = weighted_figure(wave, "who5", "sex")
     assert weighted.weighted is True
@@ -164,12 +175,16 @@ def test_weighting_is_refused_when_a_cell_is_below_k(make_wave):
     from survey.reporting import WeightingRefused, representation, weighted_figure
 
     smaller = make_wave(threshold=10)
-    import_responses(smaller, [({"sex": "female"}, {}) for _ in range(15)]
-                     + [({"sex": "male"}, {}) for _ in range(4)])
-    db.session.add_all([
-        Headcount(wave_id=smaller.id, unit="", breakdown="sex", group_code="female", count=50),
-        Headcount(wave_id=smaller.id, unit="", breakdown="sex", group_code="male", count=50),
-    ])
+    import_responses(
+        smaller,
+        [({"sex": "female"}, {}) for _ in range(15)] + [({"sex": "male"}, {}) for _ in range(4)],
+    )
+    db.session.add_all(
+        [
+            Headcount(wave_id=smaller.id, unit="", breakdown="sex", group_code="female", count=50),
+            Headcount(wave_id=smaller.id, unit="", breakdown="sex", group_code="male", count=50),
+        ]
+    )
     db.session.commit()
     with pytest.raises(WeightingRefused):
         weighted_figure(smaller, "who5", "sex")

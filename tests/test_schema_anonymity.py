@@ -27,7 +27,7 @@ def test_answer_tables_have_random_keys_not_sequences(app):
     for table in ANSWER_TABLES:
         key = columns(table)["key"]
         assert str(key["type"]).startswith("VARCHAR")
-        assert not key.get("autoincrement") is True
+        assert key.get("autoincrement") is not True
         assert "nextval" not in str(key.get("default") or "")
 
 

@@ -98,7 +98,9 @@ def _option_problems(item: dict) -> list[str]:
     problems = [f"option {c!r} is listed twice" for c in sorted(set(codes)) if codes.count(c) > 1]
     grouped = [c for group in item.get("option_groups", []) for c in group["options"]]
     problems += [f"option_groups name unknown option {c!r}" for c in grouped if c not in codes]
-    problems += [f"option {c!r} is in two option_groups" for c in set(grouped) if grouped.count(c) > 1]
+    problems += [
+        f"option {c!r} is in two option_groups" for c in set(grouped) if grouped.count(c) > 1
+    ]
     if grouped and set(codes) - set(grouped):
         problems.append(f"options {sorted(set(codes) - set(grouped))} are in no option_group")
     return problems
@@ -130,9 +132,10 @@ def _check_measures(data: dict, items: dict[str, dict], problems: list[str]) -> 
             item = items.get(code)
             if item is None or item["type"] != "scale":
                 problems.append(f"{where}: {code!r} is not a scale item")
-            elif measure["rule"] == "favourable_share" and "favourable" not in data["scales"][
-                item["scale"]
-            ]:
+            elif (
+                measure["rule"] == "favourable_share"
+                and "favourable" not in data["scales"][item["scale"]]
+            ):
                 problems.append(f"{where}: item {code!r} has a scale with no favourable answers")
         if measure.get("min_answered", 1) > len(measure["items"]):
             problems.append(f"{where}: min_answered exceeds the number of items")

@@ -20,7 +20,9 @@ def score_response(definition: Definition, answers: dict) -> dict[str, float]:
 
 def _score(definition: Definition, measure: dict, answers: dict) -> float | None:
     items = [definition.items[c] for c in measure["items"]]
-    answered = [(item, answers[item["code"]]) for item in items if _counted(answers.get(item["code"]))]
+    answered = [
+        (item, answers[item["code"]]) for item in items if _counted(answers.get(item["code"]))
+    ]
     if not answered or len(answered) < measure.get("min_answered", 1):
         return None
     if measure["rule"] == "favourable_share":

@@ -12,7 +12,9 @@ from survey.instruments import load_instrument_file, parse_instrument
 from survey.models import Instrument, Unit, Wave
 from survey.services import DomainError
 
-DEFAULT_INSTRUMENT = Path(__file__).parent.parent / "instruments/default/workforce-wellbeing-fairness-v1.yaml"
+DEFAULT_INSTRUMENT = (
+    Path(__file__).parent.parent / "instruments/default/workforce-wellbeing-fairness-v1.yaml"
+)
 
 
 def register_instrument(definition: dict) -> Instrument:

@@ -15,7 +15,15 @@ from sqlalchemy import delete, func, insert, select, update
 from survey.extensions import db
 from survey.instruments import PREFER_NOT, Definition
 from survey.instruments.scoring import group_response, score_response
-from survey.models import Comment, HeldResponse, InvitationCode, Response, Wave, WaveState, random_key
+from survey.models import (
+    Comment,
+    HeldResponse,
+    InvitationCode,
+    Response,
+    Wave,
+    WaveState,
+    random_key,
+)
 from survey.services import DomainError
 from survey.services.codes import hash_code, normalise_code
 from survey.services.instruments import top_level_units, unit_choices
@@ -154,7 +162,9 @@ def release_held_responses(wave: Wave, minimum: int) -> int:
 
 
 def _held_count(wave: Wave) -> int:
-    return db.session.scalar(select(func.count()).select_from(HeldResponse).filter_by(wave_id=wave.id))
+    return db.session.scalar(
+        select(func.count()).select_from(HeldResponse).filter_by(wave_id=wave.id)
+    )
 
 
 def _store_released(wave: Wave, held: list) -> None:
@@ -175,7 +185,9 @@ def _store_released(wave: Wave, held: list) -> None:
             "key": random_key(),
             "wave_id": wave.id,
             "question": question,
-            "unit_top": roots.get(answers.get("unit")) if answers.get("unit") != PREFER_NOT else None,
+            "unit_top": roots.get(answers.get("unit"))
+            if answers.get("unit") != PREFER_NOT
+            else None,
             "text": text,
         }
         for answers, texts in held

@@ -66,12 +66,16 @@ def record_release(wave: Wave, definition: Definition, responses: list[dict]) ->
     cell_ids: dict[tuple[str, str], int] = {}
     slot_ids: dict[tuple[str, str], int] = {}
     member = _incidence(
-        [[cell_ids.setdefault(c, len(cell_ids)) for c in cells_of(definition, wave, r["groups"])]
-         for r in responses]
+        [
+            [cell_ids.setdefault(c, len(cell_ids)) for c in cells_of(definition, wave, r["groups"])]
+            for r in responses
+        ]
     )
     rows, cols, values = [], [], []
     for index, response in enumerate(responses):
-        for measure, category, value in slots_of(definition, response["answers"], response["scores"]):
+        for measure, category, value in slots_of(
+            definition, response["answers"], response["scores"]
+        ):
             rows.append(index)
             cols.append(slot_ids.setdefault((measure, category), len(slot_ids)))
             values.append(value)
@@ -80,7 +84,9 @@ def record_release(wave: Wave, definition: Definition, responses: list[dict]) ->
     counts = member.T @ sparse.csr_matrix((np.ones(len(values)), (rows, cols)), shape=shape)
     totals = member.T @ sparse.csr_matrix((value_array, (rows, cols)), shape=shape)
     squares = member.T @ sparse.csr_matrix((value_array**2, (rows, cols)), shape=shape)
-    _upsert(wave.id, counts.tocoo(), totals.tocsr(), squares.tocsr(), list(cell_ids), list(slot_ids))
+    _upsert(
+        wave.id, counts.tocoo(), totals.tocsr(), squares.tocsr(), list(cell_ids), list(slot_ids)
+    )
 
 
 def _incidence(cells_per_row: list[list[int]]) -> sparse.csr_matrix:
@@ -100,11 +106,13 @@ def _upsert(wave_id, counts, totals, squares, cells, slots) -> None:
             "grp": cells[c][1],
             "measure": slots[s][0],
             "category": slots[s][1],
-            "n": int(round(n)),
+            "n": round(n),
             "total": float(total),
             "total_sq": float(total_sq),
         }
-        for c, s, n, total, total_sq in zip(counts.row, counts.col, counts.data, sums, sums_sq, strict=True)
+        for c, s, n, total, total_sq in zip(
+            counts.row, counts.col, counts.data, sums, sums_sq, strict=True
+        )
     ]
     dialect = db.session.get_bind().dialect.name
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Tally)

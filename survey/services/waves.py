@@ -19,7 +19,13 @@ from survey.services.responses import release_held_responses
 MIN_THRESHOLD = 5
 DEFAULT_THRESHOLD = 10
 DEFAULT_COMMENT_THRESHOLD = 15
-FIXED_AT_OPENING = ("instrument_id", "threshold", "comment_threshold", "breakdowns", "intersections")
+FIXED_AT_OPENING = (
+    "instrument_id",
+    "threshold",
+    "comment_threshold",
+    "breakdowns",
+    "intersections",
+)
 
 
 class WaveLocked(DomainError):
@@ -55,7 +61,8 @@ def create_wave(
         threshold=threshold,
         comment_threshold=comment_threshold,
         breakdowns=list(definition.breakdowns) if breakdowns is None else breakdowns,
-        intersections=definition.data.get("intersections", []) if intersections is None
+        intersections=definition.data.get("intersections", [])
+        if intersections is None
         else intersections,
     )
     db.session.add(wave)
@@ -119,4 +126,6 @@ def codes_spent(wave: Wave) -> int:
 
 
 def open_waves() -> list[Wave]:
-    return list(db.session.scalars(select(Wave).filter_by(state=WaveState.OPEN).order_by(Wave.closes_on)))
+    return list(
+        db.session.scalars(select(Wave).filter_by(state=WaveState.OPEN).order_by(Wave.closes_on))
+    )

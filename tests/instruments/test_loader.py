@@ -30,7 +30,9 @@ def test_the_default_instrument_loads(default_data):
 
 def test_an_unknown_scale_names_the_item(default_data):
     default_data["sections"][0]["items"][1]["scale"] = "nope"
-    assert problems_of(default_data) == ["sections[0].items[1] (who5_2): scale 'nope' is not defined"]
+    assert problems_of(default_data) == [
+        "sections[0].items[1] (who5_2): scale 'nope' is not defined"
+    ]
 
 
 def test_a_duplicate_item_code_is_named(default_data):
@@ -45,7 +47,9 @@ def test_a_structural_error_names_its_path(default_data):
 
 def test_a_measure_over_a_text_item_is_refused(default_data):
     default_data["measures"][0]["items"].append("comment_wellbeing")
-    assert any("comment_wellbeing" in p and "not a scale item" in p for p in problems_of(default_data))
+    assert any(
+        "comment_wellbeing" in p and "not a scale item" in p for p in problems_of(default_data)
+    )
 
 
 def test_a_hierarchy_must_place_every_option(default_data):
@@ -63,7 +67,7 @@ def test_an_unknown_label_placeholder_is_refused(default_data):
 def test_invalid_yaml_names_the_file(tmp_path):
     path = tmp_path / "oops.yaml"
     path.write_text("code: [unclosed")
-    with pytest.raises(InstrumentError, match="^oops.yaml: not valid YAML"):
+    with pytest.raises(InstrumentError, match=r"^oops\.yaml: not valid YAML"):
         load_instrument_file(path)
 
 

@@ -48,12 +48,16 @@ def test_the_cli_writes_codes_with_fragment_links_once(app, make_wave, tmp_path)
     wave = make_wave(state="draft", code="spring")
     out = tmp_path / "codes.csv"
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out)])
+    result = runner.invoke(
+        args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.read_text().splitlines()))
     assert len(rows) == 3
     assert all(r["link"] == f"https://survey.test/take#{r['code']}" for r in rows)
-    again = runner.invoke(args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out)])
+    again = runner.invoke(
+        args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out)]
+    )
     assert again.exit_code != 0 and "never overwritten" in again.output
     db.session.refresh(wave)
     assert wave.codes_issued == 3
@@ -76,8 +80,13 @@ def test_opening_fixes_instrument_thresholds_and_breakdowns(make_wave):
     wave = make_wave(state="draft", threshold=10)
     update_wave(wave, threshold=12, breakdowns=["sex"])
     open_wave(wave)
-    for change in ({"threshold": 20}, {"breakdowns": ["sex", "rank"]}, {"instrument_id": 99},
-                   {"comment_threshold": 30}, {"intersections": []}):
+    for change in (
+        {"threshold": 20},
+        {"breakdowns": ["sex", "rank"]},
+        {"instrument_id": 99},
+        {"comment_threshold": 30},
+        {"intersections": []},
+    ):
         with pytest.raises(WaveLocked, match="fixed when it opened"):
             update_wave(wave, **change)
     assert (wave.threshold, wave.breakdowns) == (12, ["sex"])

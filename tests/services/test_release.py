@@ -82,8 +82,13 @@ def test_reporting_rows_keep_no_arrival_order(make_wave, issue, code_key, dialec
 def test_comments_are_stored_apart_with_only_the_top_level_unit(make_wave, issue, code_key):
     wave = make_wave(threshold=5)
     for code in issue(wave, 5):
-        answer(wave, code, code_key, {"unit": "north_cid", "sex": "female"},
-               {"comment_wellbeing": "Fewer night shifts"})
+        answer(
+            wave,
+            code,
+            code_key,
+            {"unit": "north_cid", "sex": "female"},
+            {"comment_wellbeing": "Fewer night shifts"},
+        )
     comments = db.session.scalars(select(Comment)).all()
     assert len(comments) == 5
     assert {c.unit_top for c in comments} == {"north_lpa"}

@@ -35,7 +35,9 @@ def submit(code: str, key: bytes, wave, answers=None, comments=None):
 def test_submission_spends_the_code_and_holds_the_answers(make_wave, issue, code_key):
     wave = make_wave()
     code = issue(wave, 1)[0]
-    submit(code, code_key, wave, {"who5_1": 3, "sex": "female"}, {"comment_wellbeing": "More staff"})
+    submit(
+        code, code_key, wave, {"who5_1": 3, "sex": "female"}, {"comment_wellbeing": "More staff"}
+    )
     db.session.commit()
     held = db.session.scalars(select(HeldResponse)).one()
     assert held.answers == {"who5_1": 3, "sex": "female"}
@@ -100,7 +102,9 @@ def test_invalid_answers_change_nothing(make_wave, issue, code_key):
     assert spent_codes() == 0
 
 
-def test_fifty_concurrent_submissions_of_one_code_store_exactly_one(app, make_wave, issue, code_key):
+def test_fifty_concurrent_submissions_of_one_code_store_exactly_one(
+    app, make_wave, issue, code_key
+):
     wave = make_wave()
     code = issue(wave, 1)[0]
     wave_id = wave.id

@@ -47,7 +47,9 @@ def test_counts_by_group_match_the_responses(released):
     expected = Counter(r.groups["sex"] for r in responses)
     assert {g: by_sex[(g, RESPONDENTS, "")][0] for g in expected} == dict(expected)
     assert tally(wave, ALL)[(ALL, RESPONDENTS, "")][0] == 74
-    answered = Counter((r.groups["sex"], str(r.answers["who5_1"])) for r in responses if "who5_1" in r.answers)
+    answered = Counter(
+        (r.groups["sex"], str(r.answers["who5_1"])) for r in responses if "who5_1" in r.answers
+    )
     assert {k: by_sex[(k[0], "who5_1", k[1])][0] for k in answered} == dict(answered)
 
 
@@ -63,7 +65,11 @@ def test_score_sums_match_the_responses(released):
             cell[2] += score**2
     by_ethnicity = tally(wave, "ethnicity")
     for group, (n, total, total_sq) in sums.items():
-        assert by_ethnicity[(group, "cbi_work", "")] == (n, pytest.approx(total), pytest.approx(total_sq))
+        assert by_ethnicity[(group, "cbi_work", "")] == (
+            n,
+            pytest.approx(total),
+            pytest.approx(total_sq),
+        )
 
 
 def test_intersections_are_tallied_at_their_declared_levels(released):
