@@ -24,6 +24,9 @@ def read_tally(wave: Wave, dimensions: list[str] | None = None) -> dict[str, dic
                    table.total, table.total_sq).where(table.wave_id == wave.id)
     if dimensions is not None:
         query = query.where(table.dimension.in_(dimensions))
+    # A fixed order makes every roll-up add in the same order, so each output agrees to the
+    # last digit whichever query fed it.
+    query = query.order_by(table.dimension, table.grp, table.measure, table.category)
     out: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
     for dim, grp, measure, category, n, total, total_sq in db.session.execute(query):
         out[dim][grp][measure][category] = [n, total, total_sq]
