@@ -1,0 +1,151 @@
+"""A fresh database holding one open wave of N synthetic responses, loaded the real way.
+
+Every response goes through `survey.services.responses.import_responses`, the path demo
+data and past-wave imports take: validated, scored, grouped, shuffled, stored under fresh
+random keys, and added to the wave's tally (per-group sufficient statistics) in the same
+transaction. The load time is therefore the release-time price of fast reports.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from survey import create_app
+from survey.demo.synthetic import generate_responses
+from survey.extensions import db
+from survey.instruments import Definition
+from survey.models import Response, Tally, Wave
+from survey.services.instruments import (
+    DEFAULT_INSTRUMENT,
+    load_units,
+    register_instrument_file,
+    unit_choices,
+)
+from survey.services.responses import import_responses
+from survey.services.waves import create_wave, open_wave
+
+UNITS = DEFAULT_INSTRUMENT.parent.parent.parent / "demo/units.yaml"
+SECRET = "bench-" + "x" * 40
+WAVE_CODE = "bench"
+SEED = 20_261_126
+
+
+@dataclass
+class Loaded:
+    """What a load produced and what it cost."""
+
+    url: str
+    wave_id: int
+    responses: int
+    tally_rows: int
+    generate_seconds: float  # drawing the synthetic answers (not product cost)
+    release_seconds: float  # import_responses + commit, summed over chunks
+    chunk_seconds: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.responses / self.release_seconds if self.release_seconds else 0.0
+
+
+def make_app(url: str) -> Flask:
+    return create_app(
+        {"SURVEY_ENV": "testing", "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url}
+    )
+
+
+def fresh_database(kind: str, size: int, workdir: Path, pg_base: str) -> str:
+    """An empty database for one run; its SQLAlchemy URL."""
+    if kind == "sqlite":
+        path = workdir / f"bench_{size}.db"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    if kind == "postgresql":
+        name = f"bench_{size}"
+        admin = pg_base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return f"{pg_base}/{name}"
+    raise ValueError(f"unknown database {kind!r}")
+
+
+def drop_database(kind: str, url: str, pg_base: str) -> None:
+    if kind == "sqlite":
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return
+    name = url.rsplit("/", 1)[1]
+    admin = pg_base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def load_wave(url: str, size: int, chunk: int, progress=None) -> Loaded:
+    """Migrate, load units and the default instrument, open a wave, release `size` responses."""
+    app = make_app(url)
+    with app.app_context():
+        logging.disable(logging.INFO)  # the migrations' own logging config would print steps
+        try:
+            upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
+        load_units(UNITS)
+        instrument = register_instrument_file(DEFAULT_INSTRUMENT)
+        today = date.today()
+        wave = create_wave(WAVE_CODE, "Benchmark wave", instrument, today, today + timedelta(21))
+        open_wave(wave)
+        db.session.commit()
+        definition = Definition(instrument.definition)
+        units = [code for code, _ in unit_choices()]
+        loaded = Loaded(url, wave.id, 0, 0, 0.0, 0.0)
+        for number, start in enumerate(range(0, size, chunk)):
+            count = min(chunk, size - start)
+            began = time.perf_counter()
+            rows = generate_responses(definition, units, count, wave_index=0, seed=SEED + number)
+            generated = time.perf_counter()
+            import_responses(wave, rows)
+            db.session.commit()
+            done = time.perf_counter()
+            loaded.generate_seconds += generated - began
+            loaded.chunk_seconds.append(done - generated)
+            loaded.release_seconds += done - generated
+            loaded.responses += count
+            if progress:
+                progress(loaded)
+        loaded.responses = db.session.scalar(
+            select(func.count()).select_from(Response).filter_by(wave_id=wave.id)
+        )
+        loaded.tally_rows = db.session.scalar(
+            select(func.count()).select_from(Tally).filter_by(wave_id=wave.id)
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return loaded
+
+
+def time_small_releases(url: str, wave_id: int, batches: int, size: int) -> list[float]:
+    """Seconds per release of `size` more responses (a live release is a batch of about
+    k, the wave's threshold) into an already full wave. Run last: it adds responses."""
+    app = make_app(url)
+    with app.app_context():
+        wave = db.session.get(Wave, wave_id)
+        definition = Definition(wave.instrument.definition)
+        units = [code for code, _ in unit_choices()]
+        times = []
+        for number in range(batches):
+            rows = generate_responses(definition, units, size, wave_index=0, seed=SEED - 1 - number)
+            began = time.perf_counter()
+            import_responses(wave, rows)
+            db.session.commit()
+            times.append(time.perf_counter() - began)
+        db.session.remove()
+        db.engine.dispose()
+    return times
