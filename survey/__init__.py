@@ -45,9 +45,13 @@ def register_blueprints(app: Flask) -> None:
     from survey.admin import bp as admin_bp
     from survey.extensions import limiter
     from survey.respond import bp as respond_bp
+    from survey.results import api_bp
+    from survey.results import bp as results_bp
 
     app.register_blueprint(respond_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(results_bp)
+    app.register_blueprint(api_bp)
     # Respondents are never throttled: throttling would keep their addresses.
     limiter.exempt(respond_bp)
 

@@ -31,6 +31,17 @@ ACCESS: dict[str, frozenset[Role]] = {
     "admin.index": ALL_STAFF,
     "admin.logout": ALL_STAFF,
     "admin.monitor": ALL_STAFF,
+    # Results pages, their exports and the JSON API: the same figures, the same readers.
+    **dict.fromkeys(
+        (
+            "results.index", "results.overview", "results.breakdown", "results.intersection",
+            "results.trend", "results.comments", "results.representation",
+            "results.pipeline_rounds", "results.pipeline", "results.plotly_js",
+            "api.waves", "api.overview", "api.breakdown", "api.intersection", "api.trend",
+            "api.comments", "api.representation", "api.pipeline_rounds", "api.pipeline",
+        ),
+        frozenset({Role.ADMIN, Role.HR, Role.PAO}),
+    ),
 }
 
 # Endpoints that take file uploads: the request size limit is raised before anything

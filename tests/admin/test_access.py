@@ -15,6 +15,7 @@ from survey import create_app
 from survey.admin.access import ADMIN_ONLY, is_public, roles_for
 from survey.extensions import db, limiter
 from survey.models import Role
+from survey.results.views import plotly_version
 
 LOGIN = "to sign-in"  # a 302 redirect to /admin/login
 ROLES = (None, Role.ADMIN, Role.HR, Role.PAO)
@@ -53,6 +54,25 @@ EXPECTED = {
     ("POST", "admin.user"):                 (LOGIN,   400,   403,  403),
     ("POST", "admin.user_password"):        (LOGIN,   400,   403,  403),
     ("GET", "admin.audit"):                 (LOGIN,   200,   403,  403),
+    ("GET", "results.index"):               (LOGIN,   200,   200,  200),
+    ("GET", "results.overview"):            (LOGIN,   200,   200,  200),
+    ("GET", "results.breakdown"):           (LOGIN,   200,   200,  200),
+    ("GET", "results.intersection"):        (LOGIN,   200,   200,  200),
+    ("GET", "results.trend"):               (LOGIN,   200,   200,  200),
+    ("GET", "results.comments"):            (LOGIN,   200,   200,  200),
+    ("GET", "results.representation"):      (LOGIN,   200,   200,  200),
+    ("GET", "results.pipeline_rounds"):     (LOGIN,   200,   200,  200),
+    ("GET", "results.pipeline"):            (LOGIN,   404,   404,  404),  # no such round
+    ("GET", "results.plotly_js"):           (LOGIN,   200,   200,  200),
+    ("GET", "api.waves"):                   (LOGIN,   200,   200,  200),
+    ("GET", "api.overview"):                (LOGIN,   200,   200,  200),
+    ("GET", "api.breakdown"):               (LOGIN,   200,   200,  200),
+    ("GET", "api.intersection"):            (LOGIN,   200,   200,  200),
+    ("GET", "api.trend"):                   (LOGIN,   200,   200,  200),
+    ("GET", "api.comments"):                (LOGIN,   200,   200,  200),
+    ("GET", "api.representation"):          (LOGIN,   200,   200,  200),
+    ("GET", "api.pipeline_rounds"):         (LOGIN,   200,   200,  200),
+    ("GET", "api.pipeline"):                (LOGIN,   404,   404,  404),  # no such round
 }
 
 
@@ -99,8 +119,12 @@ def test_every_route_is_in_the_table_or_public(app):
 def test_each_role_gets_the_expected_status_on_every_staff_route(
     app, clients, staff, make_wave, instrument
 ):
+    wave = make_wave(state="open")
     values = {
-        "wave_id": make_wave(state="open").id,
+        "wave_id": wave.id,
+        "wave_code": wave.code,
+        "round_code": "no-such-round",
+        "version": plotly_version(),
         "instrument_id": instrument.id,
         "user_id": staff[Role.PAO].id,
         "filename": "css/site.css",

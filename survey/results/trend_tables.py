@@ -1,0 +1,90 @@
+"""A measure across waves: each wave's figure under its own wave's disclosure control,
+the change since the previous shown wave, and the smallest change the data could detect."""
+
+from __future__ import annotations
+
+from analytics.trends import DetectableChange
+from survey.reporting import Trend
+from survey.results import tables as t
+from survey.results.tables import Column, Row, Table
+from survey.results.wave_tables import MeasureInfo, estimate_cells
+
+
+def trend_table(series: Trend, info: MeasureInfo, who: str, thresholds: dict[str, int]) -> Table:
+    """thresholds: each wave's k, by wave code; who: the population ("Whole organisation")."""
+    columns = (
+        Column("wave", "Wave", numeric=False),
+        Column("n", "Respondents (n)"),
+        Column("estimate", info.unit),
+        Column("ci", "95% CI"),
+        Column("change", f"Change since the previous wave ({info.gap_unit})"),
+        Column("change_ci", "95% CI of change"),
+        Column("clear", "Clear change (interval excludes 0)", numeric=False),
+        Column("previous", "Compared with", numeric=False),
+    )
+    changes = iter(series.changes)
+    first_shown = True
+    rows = []
+    for point in series.points:
+        if point.summary is None:
+            rows.append(t.hidden_row(point.wave, point.label, len(columns)))
+            continue
+        cells = [t.text(point.label), *estimate_cells(point.summary, info)]
+        change = None if first_shown else next(changes)
+        first_shown = False
+        if change is None:
+            cells += [
+                t.not_applicable("change"),
+                t.not_applicable("change_ci_low", "change_ci_high"),
+                t.not_applicable("clear"),
+                t.not_applicable("previous"),
+            ]
+        else:
+            cells += [
+                t.number(change.change.estimate * info.scale, info.places, "change", True),
+                t.interval(change.change.interval, info.places, "change_ci", True, info.scale),
+                t.text(
+                    "Yes" if change.interval_excludes_zero else "No",
+                    clear=change.interval_excludes_zero,
+                ),
+                t.text(change.previous_label, previous=change.previous_label),
+            ]
+        rows.append(Row(point.wave, tuple(cells)))
+    notes = [
+        *_threshold_notes(thresholds),
+        t.INTERVAL_NOTE,
+        "Waves are independent samples of anonymous respondents; a change is compared "
+        "with the last earlier wave whose figure is shown.",
+        detectable_note(series.detectable, info),
+        f"{t.NOT_APPLICABLE}: not applicable (the first wave shown has no earlier one).",
+    ]
+    return t.table(
+        f"{info.title}: {who}", "Every wave of this questionnaire so far", columns, rows, notes
+    )
+
+
+def detectable_note(detectable: float | DetectableChange | None, info: MeasureInfo) -> str:
+    lead = "Minimum detectable change between the last two waves shown"
+    tail = "(80% power, two-sided 5% test); a smaller real change may not show."
+    if detectable is None:
+        return f"{lead}: not available (fewer than two waves shown)."
+    if isinstance(detectable, DetectableChange):
+        parts = [
+            f"a rise of {detectable.increase * 100:.1f}" if detectable.increase else None,
+            f"a fall of {detectable.decrease * 100:.1f}" if detectable.decrease else None,
+        ]
+        said = " or ".join(p for p in parts if p) or "none possible"
+        return f"{lead}: {said} percentage points {tail}"
+    return f"{lead}: {detectable:.{info.places}f} points {tail}"
+
+
+def _threshold_notes(thresholds: dict[str, int]) -> tuple[str, ...]:
+    values = sorted(set(thresholds.values()))
+    if len(values) == 1:
+        return t.threshold_notes(values[0])
+    listed = ", ".join(f"{code}: {k}" for code, k in thresholds.items())
+    return (
+        f"Each wave's figures describe at least that wave's k respondents ({listed}).",
+        "Groups below a wave's k are not shown; another group may be hidden so that "
+        "hidden figures cannot be worked out.",
+    )

@@ -1,0 +1,162 @@
+"""Results pages for staff (/results): GET only, server-rendered, each with its exports.
+
+A view checks its parameters and builds a Page (pages.py); ?format=csv|xlsx|pdf returns
+the same Page's tables as a file and is audited. Charts are an enhancement drawn by
+static/js/charts.js with plotly.js, which is served from here (never from a CDN).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from analytics.disclosure import HIDDEN_LABEL
+from survey.extensions import db
+from survey.results import exports, pages, queries
+from survey.results.pages import Page
+from survey.results.tables import lower_first
+from survey.services.audit import EXPORT_TAKEN, record
+
+bp = Blueprint("results", __name__, url_prefix="/results")
+bp.add_app_template_filter(lower_first, "lower_first")
+
+YEAR = 365 * 24 * 3600
+STYLE_GUARD = re.compile(
+    r'document\.getElementById\("([0-9a-f]{16,64})"\)\)\{var \w+=document\.createElement\("style"\)'
+)
+
+
+@cache
+def plotly_version() -> str:
+    from plotly.offline import get_plotlyjs_version
+
+    return get_plotlyjs_version()
+
+
+@cache
+def plotly_style_ids() -> tuple[str, ...]:
+    """Ids of the <style> elements plotly.js adds as it loads unless an element with that
+    id exists (maplibre's CSS, for map traces we never draw). Our CSP would block them;
+    the page gives the plotly <script> element such an id, so none is even tried."""
+    text = _plotly_path().read_text(encoding="utf-8")
+    return tuple(dict.fromkeys(STYLE_GUARD.findall(text)))
+
+
+def _plotly_path() -> Path:
+    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    def export_url(fmt: str) -> str:
+        args = {k: v for k, v in request.args.items() if k not in ("format", "shown_level")}
+        return url_for(request.endpoint, **(request.view_args or {}), **args, format=fmt)
+
+    def plotly_url() -> str:
+        return url_for("results.plotly_js", version=plotly_version())
+
+    return {
+        "export_url": export_url,
+        "plotly_url": plotly_url,
+        "hidden_label": HIDDEN_LABEL,
+        "plotly_style_ids": plotly_style_ids,
+    }
+
+
+def respond(page: Page, template: str, **context):
+    """The page, or with ?format= the same tables as a file (recorded in the audit log)."""
+    fmt = request.args.get("format", "html")
+    if fmt == "html":
+        return render_template(template, page=page, title=page.report.title, **context)
+    if fmt not in exports.MEDIA_TYPES:
+        abort(400, description="Exports come as csv, xlsx or pdf.")
+    body = exports.render(page.report, fmt)
+    record_output(page, fmt)
+    db.session.commit()
+    response = Response(body, mimetype=exports.MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{page.report.name}.{fmt}"'
+    return response
+
+
+def record_output(page: Page, fmt: str) -> None:
+    """An export or API answer: which view, wave and choices (codes, never figures)."""
+    detail = {
+        "format": fmt,
+        "view": page.view,
+        "wave": page.wave.code if page.wave is not None else None,
+        **page.params,
+    }
+    record(EXPORT_TAKEN, current_user._get_current_object(), **detail)
+
+
+@bp.get("/")
+def index():
+    waves = [(wave, queries.respondents(wave)) for wave in queries.released_waves()]
+    return render_template(
+        "results/index.html", waves=waves, rounds=queries.pipeline_rounds(), title="Results"
+    )
+
+
+@bp.get("/pipeline/")
+def pipeline_rounds():
+    return render_template(
+        "results/pipeline_index.html", rounds=queries.pipeline_rounds(), title="Promotion pipeline"
+    )
+
+
+@bp.get("/pipeline/<round_code>")
+def pipeline(round_code: str):
+    return respond(pages.pipeline(round_code, request.args), "results/pipeline.html")
+
+
+@bp.get("/<wave_code>")
+def overview(wave_code: str):
+    return respond(pages.overview(wave_code), "results/overview.html")
+
+
+@bp.get("/<wave_code>/breakdown")
+def breakdown(wave_code: str):
+    return respond(pages.breakdown(wave_code, request.args), "results/breakdown.html")
+
+
+@bp.get("/<wave_code>/intersection")
+def intersection(wave_code: str):
+    return respond(pages.intersection(wave_code, request.args), "results/intersection.html")
+
+
+@bp.get("/<wave_code>/trend")
+def trend(wave_code: str):
+    return respond(pages.trend_view(wave_code, request.args), "results/trend.html")
+
+
+@bp.get("/<wave_code>/comments")
+def comments(wave_code: str):
+    return respond(pages.comments(wave_code, request.args), "results/comments.html")
+
+
+@bp.get("/<wave_code>/representation")
+def representation(wave_code: str):
+    page = pages.representation_view(wave_code, request.args)
+    return respond(page, "results/representation.html")
+
+
+@bp.get("/assets/plotly-<version>.min.js")
+def plotly_js(version: str):
+    """plotly.js as shipped inside the installed plotly package, under a versioned URL."""
+    if version != plotly_version():
+        abort(404)
+    return send_file(_plotly_path(), mimetype="text/javascript", conditional=True, max_age=YEAR)
+
+
+@bp.after_app_request
+def _cache_plotly(response):
+    # Runs after the app's security headers (registered before them, so called after):
+    # every other staff response stays no-store; the versioned library may be kept.
+    if request.endpoint == "results.plotly_js" and response.status_code in (200, 304):
+        response.headers["Cache-Control"] = f"private, max-age={YEAR}, immutable"
+    return response
