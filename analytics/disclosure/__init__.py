@@ -50,6 +50,7 @@ beyond its count (a group whose answers are all alike reveals each member's answ
 
 from analytics.disclosure.attacker import TOTAL, CellKey, TableAttacker
 from analytics.disclosure.differencing import DifferencingRefused, check_population_difference
+from analytics.disclosure.hierarchy import protect_levels
 from analytics.disclosure.one_way import ProtectedBreakdown, protect_breakdown
 from analytics.disclosure.rules import (
     DEFAULT_COMMENT_K,
@@ -80,5 +81,6 @@ __all__ = [
     "check_threshold",
     "is_publishable",
     "protect_breakdown",
+    "protect_levels",
     "protect_two_way",
 ]

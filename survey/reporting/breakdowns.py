@@ -14,7 +14,7 @@ from analytics.disclosure import (
     ProtectedBreakdown,
     ProtectedTable,
     check_population_difference,
-    protect_breakdown,
+    protect_levels,
     protect_two_way,
 )
 from analytics.gaps import GapReport, mean_gaps, not_stated_share, proportion_gaps
@@ -95,18 +95,17 @@ def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
     tally = read_tally(wave)
     overall = tally.get(ALL, {}).get(ALL, {})
     codes = measures or reportable_measures(definition)
-    levels = [lvl for code in wave.breakdowns for lvl in levels_of(definition, code)]
     units = dict(unit_choices())
-    views = {
-        level: _breakdown(wave, definition, level, tally.get(definition.levels[level][0], {}),
-                          overall, codes, units)
-        for level in levels
-    }
+    views: dict[str, BreakdownView] = {}
+    for code in wave.breakdowns:
+        views.update(
+            _breakdown_levels(wave, definition, code, tally.get(code, {}), overall, codes, units)
+        )
     return WaveReport(
         wave=wave.code,
         k=wave.threshold,
         respondents=_visible_total(overall, wave.threshold),
-        overall={code: _summary(definition, code, overall) for code in codes},
+        overall={code: _overall(definition, wave.threshold, code, overall) for code in codes},
         breakdowns=views,
         intersections={
             f"{a}*{b}": _intersection(wave, definition, a, b, tally.get(f"{a}*{b}", {}), units)
@@ -126,8 +125,11 @@ def breakdown_view(
         raise KeyError(f"{level} is not a reportable breakdown of wave {wave.code}")
     tally = read_tally(wave, [ALL, breakdown])
     overall = tally.get(ALL, {}).get(ALL, {})
-    return _breakdown(wave, definition, level, tally.get(breakdown, {}), overall, [measure],
-                      dict(unit_choices()), reference)
+    views = _breakdown_levels(
+        wave, definition, breakdown, tally.get(breakdown, {}), overall, [measure],
+        dict(unit_choices()), reference, only=level,
+    )
+    return views[level]
 
 
 def intersection_view(wave: Wave, first: str, second: str, measure: str) -> IntersectionView:
@@ -206,29 +208,41 @@ def level_categories(definition: Definition, level: str, units: dict[str, str]) 
     return {**labels, NOT_STATED: NOT_STATED_LABEL}
 
 
-def _breakdown(
-    wave, definition, level, finest, overall, codes, units, reference=None
-) -> BreakdownView:
-    groups = roll_up(definition, level, finest)
-    labels = level_categories(definition, level, units)
-    respondents = protect_breakdown(
-        {g: respondents_for(groups.get(g, {}), RESPONDENTS) for g in labels}, wave.threshold,
-        total=respondents_for(overall, RESPONDENTS),
-    )
-    measures = {
-        code: _measure_breakdown(definition, wave.threshold, code, groups, overall, labels,
-                                 reference)
-        for code in codes if code != RESPONDENTS
-    }
-    title = _level_title(definition, level)
-    return BreakdownView(wave.code, wave.threshold, level, title, respondents, measures)
+def _breakdown_levels(
+    wave, definition, breakdown, finest, overall, codes, units, reference=None, only=None
+) -> dict[str, BreakdownView]:
+    """Every level of one breakdown, protected together (protect_levels): a coarse group
+    minus its visible finer groups never leaves 1..k-1 people."""
+    levels = levels_of(definition, breakdown)
+    maps = {level: definition.levels[level][1] for level in levels}
+    finest_groups = level_categories(definition, levels[0], units)
+
+    def protect(code: str) -> dict[str, ProtectedBreakdown]:
+        counts = {g: respondents_for(finest.get(g, {}), code) for g in finest_groups}
+        return protect_levels(counts, maps, wave.threshold)
+
+    respondents = protect(RESPONDENTS)
+    per_measure = {code: protect(code) for code in codes if code != RESPONDENTS}
+    views = {}
+    for level in [only] if only else levels:
+        groups = roll_up(definition, level, finest)
+        labels = level_categories(definition, level, units)
+        measures = {
+            code: _measure_breakdown(definition, code, groups, overall, labels,
+                                     protected[level], reference)
+            for code, protected in per_measure.items()
+        }
+        title = _level_title(definition, level)
+        views[level] = BreakdownView(
+            wave.code, wave.threshold, level, title, respondents[level], measures
+        )
+    return views
 
 
 def _measure_breakdown(
-    definition, k, code, groups, overall, labels, reference=None
+    definition, code, groups, overall, labels, protected: ProtectedBreakdown, reference=None
 ) -> MeasureBreakdown:
     counts = {g: respondents_for(groups.get(g, {}), code) for g in labels}
-    protected = protect_breakdown(counts, k, total=respondents_for(overall, code))
     figures = tuple(
         GroupFigure(g, label, counts[g], _summary(definition, code, groups.get(g, {})))
         if protected.is_visible(g) else GroupFigure(g, label, None, None)
@@ -240,13 +254,20 @@ def _measure_breakdown(
         measure=code,
         title=measure_title(definition, code),
         kind="score" if is_score else "item",
-        overall=_summary(definition, code, overall) if protected.total != 0 else None,
+        overall=_overall(definition, protected.k, code, overall),
         groups=figures,
         gaps=_gaps(definition, code, groups, overall, visible,
                    reference if reference in visible else None) if visible else None,
         not_stated=not_stated_share(counts[NOT_STATED], sum(counts.values()))
         if protected.is_visible(NOT_STATED) and sum(counts.values()) else None,
     )
+
+
+def _overall(definition, k: int, code: str, overall: Stats):
+    """The whole-organisation figure, only when it describes at least k people."""
+    if respondents_for(overall, code) < k:
+        return None
+    return _summary(definition, code, overall)
 
 
 def _gaps(definition, code, groups, overall, visible, reference) -> GapReport:

@@ -114,12 +114,6 @@ def test_comments_below_the_threshold_are_not_shown(make_wave, hr):
     assert b"private words" not in data
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="survey.reporting protects each level of a breakdown on its own, so a coarse "
-    "group minus its shown finer groups can leave 1..k-1 people (raised with the lead; "
-    "remove this mark when reporting protects the levels together)",
-)
 def test_the_levels_of_one_breakdown_cannot_be_subtracted(results_wave, hr):
     from survey.instruments import Definition
 
