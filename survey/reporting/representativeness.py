@@ -18,7 +18,14 @@ from survey.extensions import db
 from survey.instruments import Definition
 from survey.models import Headcount, Wave
 from survey.reporting.breakdowns import breakdown_view, level_categories
-from survey.reporting.stats import favourable_tally, favourable_values, read_tally, score_stats
+from survey.reporting.stats import (
+    favourable_tally,
+    favourable_values,
+    read_tally,
+    respondents_for,
+    roll_up,
+    score_stats,
+)
 from survey.services.instruments import unit_choices
 from survey.services.tally import RESPONDENTS
 
@@ -75,15 +82,16 @@ def weighted_figure(wave: Wave, measure: str, breakdown: str) -> WeightedEstimat
     heads = {g: n for g, n in headcounts(wave, breakdown).items() if n > 0}
     if not heads:
         raise WeightingRefused(f"No headcounts by {breakdown} for wave {wave.code}.")
-    groups = read_tally(wave, [breakdown]).get(breakdown, {})
-    counts = {(g,): int(groups.get(g, {}).get(RESPONDENTS, {}).get("", [0])[0]) for g in heads}
+    definition = Definition(wave.instrument.definition)
+    finest = definition.levels[breakdown][0]
+    groups = roll_up(definition, breakdown, read_tally(wave, [finest]).get(finest, {}))
+    counts = {(g,): respondents_for(groups.get(g, {}), RESPONDENTS) for g in heads}
     if min(counts.values()) < wave.threshold:
         raise WeightingRefused(
             f"Some {breakdown} groups have fewer than {wave.threshold} respondents; "
             "merge groups before weighting."
         )
     weights = rake(counts, [breakdown], {breakdown: heads}).weights
-    definition = Definition(wave.instrument.definition)
     if measure in definition.measures:
         return weighted_mean({(g,): score_stats(groups[g], measure) for g in heads}, weights)
     wanted = favourable_values(definition, measure)

@@ -70,9 +70,11 @@ def trend(wave: Wave, measure: str, level: str | None = None, group: str | None 
 def _point(wave: Wave, measure: str, level: str | None, group: str | None) -> TrendPoint:
     if level is None or group is None:
         summary = overall_figure(wave, measure)
-    else:
+    elif Definition(wave.instrument.definition).levels.get(level, (None,))[0] in wave.breakdowns:
         figures = breakdown_view(wave, level, measure).measures[measure].groups
         summary = next((f.summary for f in figures if f.group == group), None)
+    else:
+        summary = None  # that wave did not report this breakdown
     return TrendPoint(wave.code, wave.title, summary.n if summary else None,
                       _estimate(summary), summary)
 

