@@ -13,9 +13,10 @@ changes:
 - each level's hidden groups again number none, or at least two adding up to k or more.
 
 Only levels that nest (every finer group inside one coarser group) are checked against
-each other; hierarchies in an instrument should nest. Hiding only grows, so this ends. Each hidden figure still could be anything from 0 to the
-total of the hidden figures it is summed with, which is k or more. Unlike a single
-breakdown, this is not proved against an attacker who re-runs the rules.
+each other; hierarchies in an instrument should nest. Hiding only grows, so this ends.
+Each hidden figure still could be anything from 0 to the total of the hidden figures it
+is summed with, which is k or more. Unlike a single breakdown, this is not proved against
+an attacker who re-runs the rules.
 """
 
 from __future__ import annotations
