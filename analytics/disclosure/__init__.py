@@ -50,8 +50,17 @@ beyond its count (a group whose answers are all alike reveals each member's answ
 
 from analytics.disclosure.attacker import TOTAL, CellKey, TableAttacker
 from analytics.disclosure.differencing import DifferencingRefused, check_population_difference
+from analytics.disclosure.family import (
+    FamilyShape,
+    InformationLoss,
+    ProtectedFamily,
+    information_loss,
+    protect_family,
+    recode_family,
+)
 from analytics.disclosure.hierarchy import protect_levels
 from analytics.disclosure.one_way import ProtectedBreakdown, protect_breakdown
+from analytics.disclosure.recoding import MERGED, Recoding, recode_levels
 from analytics.disclosure.rules import (
     DEFAULT_COMMENT_K,
     DEFAULT_K,
@@ -72,6 +81,11 @@ __all__ = [
     "TOTAL",
     "CellKey",
     "DifferencingRefused",
+    "FamilyShape",
+    "InformationLoss",
+    "MERGED",
+    "ProtectedFamily",
+    "Recoding",
     "HiddenReason",
     "ProtectedBreakdown",
     "ProtectedTable",
@@ -79,8 +93,12 @@ __all__ = [
     "TableAttacker",
     "check_population_difference",
     "check_threshold",
+    "information_loss",
     "is_publishable",
     "protect_breakdown",
+    "protect_family",
     "protect_levels",
     "protect_two_way",
+    "recode_family",
+    "recode_levels",
 ]
