@@ -90,13 +90,21 @@ def protect_family(
         mappings = {level: recodings[code].mapping(level) for level in breakdown_levels}
         levels.update(protect_levels(finest[code], mappings, k))
     tables = {
-        pair: _intersection(shape, recodings, levels, pair, cells.get(pair, {}), k)
+        pair: protect_intersection(shape, recodings, levels, pair, cells.get(pair, {}), k)
         for pair in shape.intersections
     }
     return ProtectedFamily(k, levels, tables)
 
 
-def _intersection(shape, recodings, levels, pair: Pair, cells, k: int) -> ProtectedTable:
+def protect_intersection(
+    shape: FamilyShape,
+    recodings: Mapping[str, Recoding],
+    levels: Mapping[str, ProtectedBreakdown],
+    pair: Pair,
+    cells: Mapping[Pair, int],
+    k: int,
+) -> ProtectedTable:
+    """One intersection under the family's recoding, with its margins as `levels` hid them."""
     first, second = pair
     to_first = _to_recoded(shape, recodings, first)
     to_second = _to_recoded(shape, recodings, second)

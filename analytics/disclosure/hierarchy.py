@@ -52,7 +52,9 @@ def protect_levels(
     }
 
 
-def level_groups(finest: Mapping[str, int], mapping: Mapping[str, str] | None) -> dict[str, Members]:
+def level_groups(
+    finest: Mapping[str, int], mapping: Mapping[str, str] | None
+) -> dict[str, Members]:
     """Each group of a level with its finest members (unmapped finest groups stand alone)."""
     members: dict[str, set[str]] = {}
     for member in finest:
