@@ -171,7 +171,7 @@ def issue_population() -> np.ndarray:
 
 def test_a_small_other_ethnic_group_does_not_hide_the_ethnic_minority_figure() -> None:
     people = issue_population()
-    finest, recodings, family = family_case(people, 10)
+    _, recodings, family = family_case(people, 10)
     minority = family.levels["ethnic_minority"]
     assert minority.cells["minority"] == 50 + 21 + 30 + 12 + 4 + 5
     assert minority.hidden == {}

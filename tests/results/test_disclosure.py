@@ -3,7 +3,6 @@ label, in every page, chart, API answer and export, and its figures appear nowhe
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
