@@ -1,19 +1,22 @@
-"""Gaps between groups: each group against the rest of the organisation and a reference group.
+"""Gaps between groups: each group against the rest and against a reference group.
 
-For proportions: Newcombe interval, pooled z test or Fisher's exact test (any expected count
-below 5) and the relative likelihood; for means: Welch. Then Benjamini-Hochberg q-values
-within each family of comparisons (all groups against the rest; all groups against the
-reference), each the set shown in one column or chart: say so on the page. A gap is
-significant only when q < fdr and both groups have at least min_n respondents; below min_n
-no test is made and the gap does not count in the false discovery rate.
+The comparison group ("the rest") is every other respondent in the groups passed: pass the
+groups that gave a substantive answer and are published (not "prefer not to say", "not
+stated" or "not applicable", and not hidden), so the rest is the other people who stated the
+attribute, and nothing hidden is compared.
 
-Pass only groups that disclosure control lets you publish (analytics.disclosure): with a
-protected breakdown the rest of the organisation always has at least k respondents too.
+For proportions: Newcombe's hybrid score interval and, as its test, the interval inverted
+(p = 1 - the largest confidence level whose interval excludes zero), so the test and the
+interval shown always agree; for means: Welch's interval and test, which agree by
+construction; the relative likelihood (Katz) against a reference. A gap is significant only
+when both groups have at least min_n, its Benjamini-Hochberg q-value is below fdr and its 95%
+interval excludes zero (which q < 0.05 implies, since q >= p). judge_family applies one
+Benjamini-Hochberg family across many reports (one measure over every breakdown of a wave).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
@@ -27,7 +30,7 @@ from analytics.proportions import (
     SignificanceTest,
     Tally,
     newcombe_difference,
-    proportion_test,
+    newcombe_test,
     relative_likelihood,
     share_of,
 )
@@ -81,7 +84,6 @@ class GapReport:
 
 def proportion_gaps(
     groups: Mapping[str, Tally],
-    overall: Tally,
     reference: str | None = None,
     *,
     min_n: int = MIN_N_TO_TEST,
@@ -91,19 +93,16 @@ def proportion_gaps(
     """Gaps in a proportion (e.g. % favourable) for each group; see the module docstring."""
 
     def compare(group: str, comparator: str, a: Tally, b: Tally) -> Gap:
-        test = (
-            proportion_test(a.successes, a.n, b.successes, b.n) if min(a.n, b.n) >= min_n else None
-        )
+        test = newcombe_test(a.successes, a.n, b.successes, b.n) if min(a.n, b.n) >= min_n else None
         difference = newcombe_difference(a.successes, a.n, b.successes, b.n, confidence)
         ratio = relative_likelihood(b.successes, b.n, a.successes, a.n, confidence)
         return _untested_gap(group, comparator, a, b, a.rate, b.rate, difference, test, ratio)
 
-    return _report(groups, overall, reference, compare, fdr)
+    return _report(groups, Tally(0, 0), reference, compare, fdr)
 
 
 def mean_gaps(
     groups: Mapping[str, MeanStats],
-    overall: MeanStats,
     reference: str | None = None,
     *,
     min_n: int = MIN_N_TO_TEST,
@@ -120,7 +119,20 @@ def mean_gaps(
         difference = None if welch is None else Difference(welch.estimate, welch.interval)
         return _untested_gap(group, comparator, a, b, a.mean, b.mean, difference, test, None)
 
-    return _report(groups, overall, reference, compare, fdr)
+    return _report(groups, MeanStats(0, 0.0, 0.0), reference, compare, fdr)
+
+
+def judge_family(reports: Mapping[Hashable, GapReport], fdr: float = 0.05) -> dict:
+    """Re-judge every gap against the rest in `reports` as one Benjamini-Hochberg family
+    (e.g. one measure over every level of every breakdown of a wave); reference gaps keep
+    their own family (the reference is a reader's choice, and must not move other q-values)."""
+    keys = [(name, i) for name, report in reports.items() for i in range(len(report.versus_rest))]
+    judged = _judge([reports[name].versus_rest[i] for name, i in keys], fdr)
+    out = {name: list(report.versus_rest) for name, report in reports.items()}
+    for (name, i), gap in zip(keys, judged, strict=True):
+        out[name][i] = gap
+    return {name: replace(report, versus_rest=tuple(out[name]), fdr=fdr)
+            for name, report in reports.items()}
 
 
 def not_stated_share(not_stated: int, total: int, confidence: float = 0.95) -> Share:
@@ -160,13 +172,14 @@ def _untested_gap(
 
 def _report(
     groups: Mapping[str, GroupStats],
-    overall: GroupStats,
+    empty: GroupStats,
     reference: str | None,
     compare: Callable[[str, str, GroupStats, GroupStats], Gap],
     fdr: float,
 ) -> GapReport:
     if reference is not None and reference not in groups:
         raise ValueError(f"reference group {reference!r} is not among the groups")
+    overall = sum(groups.values(), start=empty)
     versus_rest = [
         compare(group, REST_OF_ORGANISATION, stats, overall - stats)
         for group, stats in groups.items()
@@ -187,7 +200,9 @@ def _judge(gaps: list[Gap], fdr: float) -> tuple[Gap, ...]:
     for gap, q in zip(gaps, q_values, strict=True):
         if q is None:
             status = GapStatus.TOO_FEW_TO_TEST
+        elif q < fdr and gap.difference is not None and gap.difference.interval.excludes_zero:
+            status = GapStatus.SIGNIFICANT
         else:
-            status = GapStatus.SIGNIFICANT if q < fdr else GapStatus.NOT_SIGNIFICANT
+            status = GapStatus.NOT_SIGNIFICANT
         judged.append(replace(gap, q_value=q, status=status))
     return tuple(judged)

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 from analytics.interval import Difference, Interval, mover_difference, normal_critical_value
 
@@ -111,6 +111,30 @@ def newcombe_difference(x1: int, n1: int, x2: int, n2: int, confidence: float = 
     return mover_difference(
         x1 / n1, wilson_interval(x1, n1, confidence), x2 / n2, wilson_interval(x2, n2, confidence)
     )
+
+
+def newcombe_test(x1: int, n1: int, x2: int, n2: int) -> SignificanceTest:
+    """The test whose inversion is Newcombe's interval: two-sided p = 1 - c*, where c* is the
+    confidence level at which the interval for p1 - p2 just reaches zero.
+
+    So p < alpha exactly when the (1 - alpha) Newcombe interval excludes zero, and a gap called
+    significant never sits beside an interval that touches zero (a pooled z test beside a
+    Newcombe interval can disagree). statistic is None (there is no single statistic).
+    """
+    check_counts(x1, n1)
+    check_counts(x2, n2)
+    if x1 * n2 == x2 * n1:
+        return SignificanceTest("newcombe", None, 1.0)
+
+    def nearer_end(confidence: float) -> float:
+        interval = newcombe_difference(x1, n1, x2, n2, confidence).interval
+        return interval.low if x1 * n2 > x2 * n1 else -interval.high
+
+    highest = 1 - 1e-15
+    if nearer_end(highest) > 0:
+        return SignificanceTest("newcombe", None, 1 - highest)
+    reached = optimize.brentq(nearer_end, 1e-12, highest, xtol=1e-14, rtol=1e-12)
+    return SignificanceTest("newcombe", None, float(1 - reached))
 
 
 def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> SignificanceTest:

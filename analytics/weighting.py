@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from analytics.interval import Interval, normal_critical_value
 from analytics.means import MeanStats
 from analytics.proportions import Share, Tally, share_of
 
@@ -37,12 +38,14 @@ class WeightedEstimate:
     """A mean or proportion, weighted or not, with respondents n and Kish's effective n.
 
     effective_n = (sum of weights)^2 / sum of squared weights over respondents (Kish 1965).
+    interval: the confidence interval where one is computed (post_stratified_*), else None.
     """
 
     estimate: float
     n: int
     effective_n: float
     weighted: bool
+    interval: Interval | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,34 @@ def weighted_proportion(
     return _estimate({c: (t.successes, t.n) for c, t in cells.items()}, weights)
 
 
+def post_stratified_mean(
+    cells: Mapping[str, MeanStats], headcounts: Mapping[str, int], confidence: float = 0.95
+) -> WeightedEstimate:
+    """The mean weighted to the workforce profile, with a linearisation interval.
+
+    estimate = sum_h W_h ybar_h with W_h = N_h / N (N_h the headcount of group h), each
+    respondent of h weighing N_h / n_h. Its variance, treating the groups as strata
+    (post-stratification, Kish 1965 s.12.6; Lohr 2019 s.4.4), is
+    v = sum_h W_h^2 (1 - n_h / N_h) s_h^2 / n_h, and the interval estimate +- z sqrt(v).
+    Every group needs a headcount and at least 2 respondents.
+    """
+    return _post_stratified(
+        {h: (s.mean, s.variance, s.n) for h, s in _checked(cells, headcounts).items()},
+        headcounts, confidence, (-math.inf, math.inf),
+    )
+
+
+def post_stratified_proportion(
+    cells: Mapping[str, Tally], headcounts: Mapping[str, int], confidence: float = 0.95
+) -> WeightedEstimate:
+    """A proportion weighted to the workforce profile: post_stratified_mean of 0/1 answers,
+    s_h^2 = n_h p_h (1 - p_h) / (n_h - 1); the interval is clipped to [0, 1]."""
+    checked = _checked(cells, headcounts)
+    moments = {h: (t.rate, t.n * t.rate * (1 - t.rate) / (t.n - 1), t.n)
+               for h, t in checked.items()}
+    return _post_stratified(moments, headcounts, confidence, (0.0, 1.0))
+
+
 def response_rates(
     respondents: Mapping[str, int], headcounts: Mapping[str, int], confidence: float = 0.95
 ) -> dict[str, Share]:
@@ -150,6 +181,29 @@ def _estimate(
     squares = sum(w * w * cells[c][1] for c, w in cell_weight.items())
     n = sum(cells[c][1] for c in cell_weight)
     return WeightedEstimate(estimate, n, weighted_n**2 / squares, weights is not None)
+
+
+def _checked(cells: Mapping, headcounts: Mapping[str, int]) -> Mapping:
+    if set(cells) != {h for h, n in headcounts.items() if n > 0}:
+        raise ValueError("every group needs a headcount and respondents")
+    if any(cell.n < 2 or cell.n > headcounts[h] for h, cell in cells.items()):
+        raise ValueError("each group needs 2 or more respondents, and no more than its headcount")
+    return cells
+
+
+def _post_stratified(moments, headcounts, confidence: float, limits) -> WeightedEstimate:
+    workforce = sum(headcounts[h] for h in moments)
+    shares = {h: headcounts[h] / workforce for h in moments}
+    estimate = sum(shares[h] * mean for h, (mean, _, _) in moments.items())
+    variance = sum(shares[h] ** 2 * (1 - n / headcounts[h]) * var / n
+                   for h, (_, var, n) in moments.items())
+    half = normal_critical_value(confidence) * math.sqrt(variance)
+    weights = {h: headcounts[h] / n for h, (_, _, n) in moments.items()}
+    n = sum(count for _, _, count in moments.values())
+    effective = (sum(weights[h] * m[2] for h, m in moments.items()) ** 2
+                 / sum(weights[h] ** 2 * m[2] for h, m in moments.items()))
+    interval = Interval(max(limits[0], estimate - half), min(limits[1], estimate + half))
+    return WeightedEstimate(estimate, n, effective, True, interval)
 
 
 def _weighted_margins(

@@ -159,6 +159,7 @@ def test_weighting_to_the_workforce_profile_post_stratifies(make_wave):
     wave = make_wave(threshold=10)
     rows = [({"sex": "female", **{f"who5_{i}": 4 for i in range(1, 6)}}, {}) for _ in range(30)]
     rows += [({"sex": "male", **{f"who5_{i}": 2 for i in range(1, 6)}}, {}) for _ in range(10)]
+    rows += [({f"who5_{i}": 3 for i in range(1, 6)}, {}) for _ in range(10)]  # not stated
     import_responses(wave, rows)
     db.session.add_all(
         [
@@ -171,6 +172,9 @@ def test_weighting_to_the_workforce_profile_post_stratifies(make_wave):
     weighted = weighted_figure(wave, "who5", "sex")
     assert weighted.weighted is True
     assert weighted.estimate == pytest.approx(0.4 * 80 + 0.6 * 40)
+    assert weighted.n == 40  # the stated respondents: published, as not stated is published
+    # every answer alike within each group: no spread, so the interval is the estimate
+    assert (weighted.interval.low, weighted.interval.high) == pytest.approx((56.0, 56.0))
     rows_by_group = {r.group: r for r in representation(wave, "sex")}
     assert rows_by_group["female"].response_rate.proportion == pytest.approx(30 / 400)
     assert rows_by_group["male"].workforce_share == pytest.approx(0.6)
@@ -194,7 +198,11 @@ def test_weighting_is_refused_when_a_cell_is_below_k(make_wave):
     db.session.commit()
     with pytest.raises(WeightingRefused):
         weighted_figure(smaller, "who5", "sex")
-    assert {r.group: r.respondents for r in representation(smaller, "sex")}["male"] is None
+    # the four men are merged with the women (the only sibling), and with no one "not
+    # stated" (0 cannot be told from 1..k-1) the merged group is hidden too
+    rows = {r.group: r for r in representation(smaller, "sex")}
+    assert "male" not in rows and rows["merged:all"].headcount == 100
+    assert rows["merged:all"].respondents is None
 
 
 def test_intersections_protect_each_measure_and_match_the_responses(wave_with):

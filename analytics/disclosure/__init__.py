@@ -50,8 +50,18 @@ beyond its count (a group whose answers are all alike reveals each member's answ
 
 from analytics.disclosure.attacker import TOTAL, CellKey, TableAttacker
 from analytics.disclosure.differencing import DifferencingRefused, check_population_difference
+from analytics.disclosure.family import (
+    FamilyShape,
+    InformationLoss,
+    ProtectedFamily,
+    information_loss,
+    protect_family,
+    protect_intersection,
+    recode_family,
+)
 from analytics.disclosure.hierarchy import protect_levels
 from analytics.disclosure.one_way import ProtectedBreakdown, protect_breakdown
+from analytics.disclosure.recoding import MERGED, Recoding, recode_levels
 from analytics.disclosure.rules import (
     DEFAULT_COMMENT_K,
     DEFAULT_K,
@@ -68,19 +78,29 @@ __all__ = [
     "DEFAULT_COMMENT_K",
     "DEFAULT_K",
     "HIDDEN_LABEL",
+    "MERGED",
     "MINIMUM_K",
     "TOTAL",
     "CellKey",
     "DifferencingRefused",
+    "FamilyShape",
     "HiddenReason",
+    "InformationLoss",
     "ProtectedBreakdown",
+    "ProtectedFamily",
     "ProtectedTable",
+    "Recoding",
     "Suppressed",
     "TableAttacker",
     "check_population_difference",
     "check_threshold",
+    "information_loss",
     "is_publishable",
     "protect_breakdown",
+    "protect_family",
+    "protect_intersection",
     "protect_levels",
     "protect_two_way",
+    "recode_family",
+    "recode_levels",
 ]

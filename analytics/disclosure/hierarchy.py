@@ -1,106 +1,123 @@
 """Protecting every level of one breakdown together (e.g. ethnicity in 19 categories, in 5
 groups and as minority/White), since a coarse group is the sum of its finer groups.
 
-Protected one level at a time, "Black" n = 21 beside "Caribbean" 12 and "African" 8 would
-reveal one "Any other Black background" respondent by subtraction. So, after each level is
-protected on its own (protect_breakdown), the levels are made consistent until nothing
-changes:
-- a hidden group hides every finer group inside it (they would add up to it);
-- inside a visible group, the finer groups that are hidden must be none, or at least two
-  adding up to k or more (else the group minus its visible parts gives them away); the
-  smallest visible finer group is hidden until they are; two levels' groups with the same
-  members are the same figure and are hidden together;
-- each level's hidden groups again number none, or at least two adding up to k or more.
+The levels' groups form one tree: the whole breakdown at the root, each group under the
+smallest group of a coarser level that holds it, and a group with the same members at two
+levels is one figure (one node). Published counts then say only that each visible node is
+the sum of its children. The rule, applied until nothing changes:
 
-Only levels that nest (every finer group inside one coarser group) are checked against
-each other; hierarchies in an instrument should nest. Hiding only grows, so this ends.
-Each hidden figure still could be anything from 0 to the total of the hidden figures it
-is summed with, which is k or more. Unlike a single breakdown, this is not proved against
-an attacker who re-runs the rules.
+- a node below k is hidden (TOO_FEW);
+- a hidden node hides everything under it (its parts would add up to it);
+- under each visible node (the root included), the hidden children are none, or enough
+  that protect_breakdown's stopping rule holds among those siblings (two or more, adding up
+  to k or more, and not telling 0 from 1..k-1); until then the smallest visible sibling is
+  hidden (COMPLEMENTARY).
+
+So a hidden node could be anything from 0 to the total of its hidden siblings, which is k or
+more, whatever else is published about the breakdown; and a small group costs only its
+siblings under the same parent, never a larger group elsewhere in the tree (the ethnic
+minority row survives a small "Other ethnic group"). A breakdown of one level is exactly
+protect_breakdown. Levels must nest (each group inside one group of every coarser level).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from analytics.disclosure.one_way import ProtectedBreakdown, protect_breakdown
-from analytics.disclosure.rules import HiddenReason, Suppressed
+from analytics.disclosure.one_way import ProtectedBreakdown, hidden_enough, protect_breakdown
+from analytics.disclosure.rules import HiddenReason, Suppressed, check_threshold
 
-Level = dict[str, frozenset[str]]  # group -> its finest members
+Members = frozenset[str]
 
 
 def protect_levels(
     finest: Mapping[str, int], levels: Mapping[str, Mapping[str, str] | None], k: int
 ) -> dict[str, ProtectedBreakdown]:
     """Protect each level (finest group -> group maps; None = the finest level itself)."""
-    groups = {code: _groups(finest, mapping) for code, mapping in levels.items()}
+    check_threshold(k)
+    groups = {code: level_groups(finest, mapping) for code, mapping in levels.items()}
     counts = {code: {g: sum(finest[m] for m in ms) for g, ms in level.items()}
               for code, level in groups.items()}
-    protected = {code: protect_breakdown(counts[code], k) for code in levels}
-    hidden = {code: dict(p.hidden) for code, p in protected.items()}
-    if any(isinstance(p.total, Suppressed) for p in protected.values()):
-        return protected
-    while _settle(groups, counts, hidden, k):
-        pass
+    if sum(finest.values()) < k:
+        return {code: protect_breakdown(counts[code], k) for code in levels}
+    tree = _Tree(finest, [ms for level in groups.values() for ms in level.values()])
+    hidden = tree.protect(k)
     return {
-        code: ProtectedBreakdown(k, protected[code].total, {
-            g: Suppressed(hidden[code][g]) if g in hidden[code] else n
-            for g, n in counts[code].items()
+        code: ProtectedBreakdown(k, sum(finest.values()), {
+            g: Suppressed(hidden[ms]) if ms in hidden else counts[code][g]
+            for g, ms in level.items()
         })
-        for code in levels
+        for code, level in groups.items()
     }
 
 
-def _groups(finest: Mapping[str, int], mapping: Mapping[str, str] | None) -> Level:
+def level_groups(
+    finest: Mapping[str, int], mapping: Mapping[str, str] | None
+) -> dict[str, Members]:
+    """Each group of a level with its finest members (unmapped finest groups stand alone)."""
     members: dict[str, set[str]] = {}
     for member in finest:
-        members.setdefault(member if mapping is None else mapping.get(member, member), set()).add(
-            member
-        )
+        group = member if mapping is None else mapping.get(member, member)
+        members.setdefault(group, set()).add(member)
     return {g: frozenset(ms) for g, ms in members.items()}
 
 
-def _settle(groups, counts, hidden, k) -> bool:
-    changed = False
-    for coarse in groups:
-        for fine in groups:
-            if coarse != fine and _nests(groups[fine], groups[coarse]):
-                changed |= _within(groups, counts, hidden, coarse, fine, k)
-    for code in groups:
-        changed |= _enough_hidden(counts[code], hidden[code], k, list(counts[code]))
-    return changed
+@dataclass
+class _Tree:
+    finest: Mapping[str, int]
+    nodes: list[Members]
+    parent: dict[Members, Members] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.root = frozenset(self.finest)
+        self.nodes = sorted(set(self.nodes) - {self.root}, key=len)
+        for i, node in enumerate(self.nodes):
+            holders = [other for other in self.nodes[i + 1:] if node < other]
+            clash = [other for other in self.nodes if other & node and not (
+                other <= node or node <= other)]
+            if clash:
+                raise ValueError("the levels of a breakdown must nest")
+            self.parent[node] = min(holders, key=len) if holders else self.root
 
-def _nests(fine: Level, coarse: Level) -> bool:
-    return all(any(ms <= parent for parent in coarse.values()) for ms in fine.values())
+    def count(self, node: Members) -> int:
+        return sum(self.finest[m] for m in node)
 
+    def children(self, node: Members) -> list[Members]:
+        return [child for child in self.nodes if self.parent[child] == node]
 
-def _within(groups, counts, hidden, coarse: str, fine: str, k: int) -> bool:
-    changed = False
-    for parent, members in groups[coarse].items():
-        children = [g for g, ms in groups[fine].items() if ms <= members]
-        if len(children) == 1 and (parent in hidden[coarse]) != (children[0] in hidden[fine]):
-            for code, group in ((coarse, parent), (fine, children[0])):
-                hidden[code].setdefault(group, HiddenReason.COMPLEMENTARY)
-            changed = True
-        elif parent in hidden[coarse]:
-            for child in children:
-                if child not in hidden[fine]:
-                    hidden[fine][child] = HiddenReason.COMPLEMENTARY
+    def below(self, node: Members) -> list[Members]:
+        return [other for other in self.nodes if other < node]
+
+    def protect(self, k: int) -> dict[Members, HiddenReason]:
+        hidden = {node: HiddenReason.TOO_FEW for node in self.nodes if self.count(node) < k}
+        while self._settle(hidden, k):
+            pass
+        return hidden
+
+    def _settle(self, hidden: dict[Members, HiddenReason], k: int) -> bool:
+        changed = False
+        for node in list(hidden):
+            for part in self.below(node):
+                if part not in hidden:
+                    hidden[part] = HiddenReason.COMPLEMENTARY
                     changed = True
-        else:
-            changed |= _enough_hidden(counts[fine], hidden[fine], k, children)
-    return changed
+        for node in [self.root, *self.nodes]:
+            if node not in hidden:
+                changed |= self._enough_hidden_under(node, hidden, k)
+        return changed
 
-
-def _enough_hidden(counts, hidden, k: int, among: list[str]) -> bool:
-    """Hide the smallest visible of `among` until its hidden ones are none, or two or more
-    adding up to k or more (or all of them)."""
-    changed = False
-    while True:
-        shown = sorted((g for g in among if g not in hidden), key=lambda g: counts[g])
-        covered = [g for g in among if g in hidden]
-        if not covered or not shown or (len(covered) >= 2 and sum(counts[g] for g in covered) >= k):
-            return changed
-        hidden[shown[0]] = HiddenReason.COMPLEMENTARY
-        changed = True
+    def _enough_hidden_under(self, node: Members, hidden: dict, k: int) -> bool:
+        changed = False
+        kids = self.children(node)
+        while True:
+            shown = sorted((c for c in kids if c not in hidden),
+                           key=lambda c: (self.count(c), len(self.below(c))))
+            covered = [c for c in kids if c in hidden]
+            total = sum(self.count(c) for c in covered)
+            if not covered or not shown or hidden_enough(
+                len(covered), total, self.count(shown[0]), k
+            ):
+                return changed
+            hidden[shown[0]] = HiddenReason.COMPLEMENTARY
+            changed = True

@@ -73,14 +73,14 @@ def protect_breakdown(
     smallest_first = sorted((g for g in counts if g not in hidden), key=lambda g: counts[g])
     for group in smallest_first:
         hidden_sum = sum(counts[g] for g in hidden)
-        if not hidden or _hidden_enough(len(hidden), hidden_sum, counts[group], k):
+        if not hidden or hidden_enough(len(hidden), hidden_sum, counts[group], k):
             break
         hidden[group] = HiddenReason.COMPLEMENTARY
     cells = {g: Suppressed(hidden[g]) if g in hidden else n for g, n in counts.items()}
     return ProtectedBreakdown(k, grand_total, cells)
 
 
-def _hidden_enough(n_hidden: int, hidden_sum: int, smallest_visible: int, k: int) -> bool:
+def hidden_enough(n_hidden: int, hidden_sum: int, smallest_visible: int, k: int) -> bool:
     """The stopping condition of protect_breakdown (see there for why)."""
     if n_hidden < 2 or hidden_sum < k:
         return False

@@ -43,6 +43,7 @@ def protect_two_way(
     row_totals: Mapping[str, int],
     col_totals: Mapping[str, int],
     grand_total: int | None = None,
+    hidden_margins: tuple[Mapping[str, HiddenReason], Mapping[str, HiddenReason]] | None = None,
 ) -> ProtectedTable:
     """Suppress cells so that no hidden cell can be pinned down from what is published.
 
@@ -51,7 +52,9 @@ def protect_two_way(
     table. Steps:
 
     1. the margins are protected exactly as protect_breakdown protects the same one-way counts,
-       so the one-way tables and this one agree;
+       so the one-way tables and this one agree; or, when the wave's family of tables has
+       already decided them (hidden_margins: the hidden rows and the hidden columns, from
+       protect_levels over every level of each breakdown), exactly as decided there;
     2. inside, cells below k are hidden (TOO_FEW), and so is every cell of a row or column whose
        total is hidden (this keeps tables sharing a breakdown from narrowing each other);
     3. while an attacker (TableAttacker: linear programming over everything published) can pin
@@ -69,7 +72,10 @@ def protect_two_way(
     values = _cell_values(table, row_totals, col_totals, grand_total)
     if values[(TOTAL, TOTAL)] < k:
         return _table(values, rows, cols, dict.fromkeys(values, HiddenReason.TOO_FEW), k)
-    hidden = _primary_suppression(values, row_totals, col_totals, k)
+    if hidden_margins is None:
+        hidden_margins = (protect_breakdown(row_totals, k).hidden,
+                          protect_breakdown(col_totals, k).hidden)
+    hidden = _primary_suppression(values, row_totals, col_totals, hidden_margins, k)
     _complementary_suppression(values, rows, cols, hidden, k)
     _publish_derivable(values, rows, cols, hidden)
     return _table(values, rows, cols, hidden, k)
@@ -106,10 +112,10 @@ def _primary_suppression(
     values: Mapping[CellKey, int],
     row_totals: Mapping[str, int],
     col_totals: Mapping[str, int],
+    hidden_margins: tuple[Mapping[str, HiddenReason], Mapping[str, HiddenReason]],
     k: int,
 ) -> dict[CellKey, HiddenReason]:
-    hidden_rows = protect_breakdown(row_totals, k).hidden
-    hidden_cols = protect_breakdown(col_totals, k).hidden
+    hidden_rows, hidden_cols = hidden_margins
     hidden: dict[CellKey, HiddenReason] = {(r, TOTAL): why for r, why in hidden_rows.items()}
     hidden.update({(TOTAL, c): why for c, why in hidden_cols.items()})
     for r in row_totals:

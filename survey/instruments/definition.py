@@ -10,6 +10,10 @@ PREFER_NOT = "prefer_not"
 PREFER_NOT_LABEL = "Prefer not to say"
 NOT_STATED = "not_stated"
 NOT_STATED_LABEL = "Not stated"
+NOT_APPLICABLE = "not_applicable"
+NOT_APPLICABLE_LABEL = "Not applicable"
+APART = (NOT_STATED, NOT_APPLICABLE)
+"""Groups reported apart: never merged with others, never in a comparison group."""
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -67,7 +71,9 @@ class Definition:
         """The group of a respondent (by finest groups) at a level; not_stated stays so."""
         breakdown, members = self.levels[level]
         finest = groups.get(breakdown, NOT_STATED)
-        return finest if members is None else members.get(finest, NOT_STATED)
+        if members is None or finest in APART:
+            return finest
+        return members.get(finest, NOT_STATED)
 
     def scale(self, item: dict) -> dict:
         return self.data["scales"][item["scale"]]

@@ -137,8 +137,11 @@ def _check_measures(data: dict, items: dict[str, dict], problems: list[str]) -> 
                 and "favourable" not in data["scales"][item["scale"]]
             ):
                 problems.append(f"{where}: item {code!r} has a scale with no favourable answers")
-        if measure.get("min_answered", 1) > len(measure["items"]):
+        if measure["min_answered"] > len(measure["items"]):
             problems.append(f"{where}: min_answered exceeds the number of items")
+        elif 2 * measure["min_answered"] < len(measure["items"]):
+            problems.append(f"{where}: min_answered must be at least half of the "
+                            f"{len(measure['items'])} items")
 
 
 def _check_breakdowns(data: dict, items: dict[str, dict], problems: list[str]) -> set[str]:
@@ -147,6 +150,9 @@ def _check_breakdowns(data: dict, items: dict[str, dict], problems: list[str]) -
         where = f"breakdowns[{b}] ({breakdown['code']})"
         levels.add(breakdown["code"])
         levels.update(level["code"] for level in breakdown.get("levels", []))
+        for code, allowed in breakdown.get("not_applicable_when", {}).items():
+            problems.extend(f"{where}: not_applicable_when: {p}"
+                            for p in _condition_problems(code, allowed, items))
         if "derive" in breakdown:
             problems.extend(f"{where}: {p}" for p in _derive_problems(breakdown, items))
             continue
@@ -169,11 +175,14 @@ def _derive_problems(breakdown: dict, items: dict[str, dict]) -> list[str]:
     problems = []
     for rule in breakdown["derive"]:
         for code, allowed in rule["when"].items():
-            item = items.get(code)
-            if item is None or item["type"] != "choice" or "options" not in item:
-                problems.append(f"rule {rule['group']}: {code!r} is not a choice item")
-                continue
-            unknown = set(allowed) - {o["code"] for o in item["options"]}
-            if unknown:
-                problems.append(f"rule {rule['group']}: {code} has no options {sorted(unknown)}")
+            problems.extend(f"rule {rule['group']}: {p}"
+                            for p in _condition_problems(code, allowed, items))
     return problems
+
+
+def _condition_problems(code: str, allowed: list[str], items: dict[str, dict]) -> list[str]:
+    item = items.get(code)
+    if item is None or item["type"] != "choice" or "options" not in item:
+        return [f"{code!r} is not a choice item"]
+    unknown = set(allowed) - {o["code"] for o in item["options"]}
+    return [f"{code} has no options {sorted(unknown)}"] if unknown else []

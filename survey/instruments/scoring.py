@@ -6,7 +6,7 @@ respondent in one group of each reportable breakdown (finest level) or in not_st
 
 from __future__ import annotations
 
-from survey.instruments.definition import NOT_STATED, PREFER_NOT, Definition
+from survey.instruments.definition import NOT_APPLICABLE, NOT_STATED, PREFER_NOT, Definition
 
 
 def score_response(definition: Definition, answers: dict) -> dict[str, float]:
@@ -49,10 +49,19 @@ def group_response(definition: Definition, breakdowns: list[str], answers: dict)
 
 
 def _group(breakdown: dict, answers: dict) -> str:
+    if _holds(breakdown.get("not_applicable_when"), answers):
+        return NOT_APPLICABLE
     if "derive" in breakdown:
         for rule in breakdown["derive"]:
-            if all(answers.get(item) in allowed for item, allowed in rule["when"].items()):
+            if _holds(rule["when"], answers):
                 return rule["group"]
         return NOT_STATED
     answer = answers.get(breakdown["item"])
     return answer if isinstance(answer, str) and answer != PREFER_NOT else NOT_STATED
+
+
+def _holds(conditions: dict | None, answers: dict) -> bool:
+    """Every condition (item -> allowed answers) holds; no conditions never hold."""
+    return bool(conditions) and all(
+        answers.get(item) in allowed for item, allowed in conditions.items()
+    )

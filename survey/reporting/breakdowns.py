@@ -8,19 +8,29 @@ no hidden figure can be worked out from the visible ones and the totals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analytics.disclosure import (
+    FamilyShape,
     ProtectedBreakdown,
     ProtectedTable,
+    Recoding,
     check_population_difference,
+    protect_intersection,
     protect_levels,
-    protect_two_way,
+    recode_levels,
 )
-from analytics.gaps import GapReport, mean_gaps, not_stated_share, proportion_gaps
+from analytics.gaps import GapReport, judge_family, mean_gaps, not_stated_share, proportion_gaps
 from analytics.measures import ItemSummary, ScoreSummary, summarise_item, summarise_score
 from analytics.proportions import Share
-from survey.instruments import NOT_STATED, NOT_STATED_LABEL, Definition
+from survey.instruments import (
+    APART,
+    NOT_APPLICABLE,
+    NOT_APPLICABLE_LABEL,
+    NOT_STATED,
+    NOT_STATED_LABEL,
+    Definition,
+)
 from survey.models import Wave
 from survey.reporting.stats import (
     Stats,
@@ -28,9 +38,10 @@ from survey.reporting.stats import (
     category_count,
     favourable_tally,
     favourable_values,
+    merge_stats,
     read_tally,
     respondents_for,
-    roll_up,
+    roll_up_by,
     score_stats,
 )
 from survey.services.instruments import unit_choices
@@ -96,11 +107,7 @@ def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
     overall = tally.get(ALL, {}).get(ALL, {})
     codes = measures or reportable_measures(definition)
     units = dict(unit_choices())
-    views: dict[str, BreakdownView] = {}
-    for code in wave.breakdowns:
-        views.update(
-            _breakdown_levels(wave, definition, code, tally.get(code, {}), overall, codes, units)
-        )
+    views = _family_views(wave, definition, tally, overall, codes, units)
     return WaveReport(
         wave=wave.code,
         k=wave.threshold,
@@ -108,7 +115,7 @@ def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
         overall={code: _overall(definition, wave.threshold, code, overall) for code in codes},
         breakdowns=views,
         intersections={
-            f"{a}*{b}": _intersection(wave, definition, a, b, tally.get(f"{a}*{b}", {}), units)
+            f"{a}*{b}": _intersection(wave, definition, (a, b), tally, units)[0]
             for a, b in wave.intersections
         },
     )
@@ -117,18 +124,17 @@ def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
 def breakdown_view(
     wave: Wave, level: str, measure: str, reference: str | None = None
 ) -> BreakdownView:
-    """One measure by one breakdown level: a dashboard-sized query. Gaps are against the
-    rest of the organisation and, if named, a reference group (e.g. white)."""
+    """One measure by one breakdown level. Gaps are against the other respondents who stated
+    a substantive answer and, if named, a reference group (e.g. white); their q-values come
+    from one Benjamini-Hochberg family: this measure over every level of every breakdown."""
     definition = Definition(wave.instrument.definition)
     breakdown = definition.levels[level][0]
     if breakdown not in wave.breakdowns:
         raise KeyError(f"{level} is not a reportable breakdown of wave {wave.code}")
-    tally = read_tally(wave, [ALL, breakdown])
+    tally = read_tally(wave, [ALL, *wave.breakdowns], measures=[RESPONDENTS, measure])
     overall = tally.get(ALL, {}).get(ALL, {})
-    views = _breakdown_levels(
-        wave, definition, breakdown, tally.get(breakdown, {}), overall, [measure],
-        dict(unit_choices()), reference, only=level,
-    )
+    views = _family_views(wave, definition, tally, overall, [measure], dict(unit_choices()),
+                          (level, reference))
     return views[level]
 
 
@@ -137,16 +143,17 @@ def intersection_view(wave: Wave, first: str, second: str, measure: str) -> Inte
         raise KeyError(f"{first} x {second} is not a reportable intersection of {wave.code}")
     definition = Definition(wave.instrument.definition)
     units = dict(unit_choices())
-    cells = read_tally(wave, [f"{first}*{second}"]).get(f"{first}*{second}", {})
-    stats = {tuple(pair.split("|", 1)): group for pair, group in cells.items()}
-    protected = _intersection(wave, definition, first, second, cells, units, measure)
+    dimensions = {definition.levels[first][0], definition.levels[second][0]}
+    tally = read_tally(wave, [*dimensions, f"{first}*{second}"], measures=[RESPONDENTS, measure])
+    protected, recodings, stats = _intersection(wave, definition, (first, second), tally, units,
+                                                measure)
     summaries = {
         cell: _summary(definition, measure, stats[cell])
         for cell in stats if protected.is_visible(*cell)
     }
     return IntersectionView(
-        wave.code, wave.threshold, level_categories(definition, first, units),
-        level_categories(definition, second, units), protected,
+        wave.code, wave.threshold, recoded_labels(definition, first, units, recodings[0]),
+        recoded_labels(definition, second, units, recodings[1]), protected,
         {cell: summary for cell, summary in summaries.items() if summary is not None},
     )
 
@@ -172,8 +179,10 @@ def check_filtered_view(wave: Wave, level: str, group: str, published: dict[str,
 
 def _raw_group_count(wave: Wave, level: str, group: str) -> int:
     definition = Definition(wave.instrument.definition)
-    groups = roll_up(definition, level, read_tally(wave, [definition.levels[level][0]]).get(
-        definition.levels[level][0], {}))
+    breakdown = definition.levels[level][0]
+    finest = read_tally(wave, [breakdown]).get(breakdown, {})
+    recoding = wave_recoding(wave, definition, breakdown, finest, dict(unit_choices()))
+    groups = roll_up_by(recoding.mapping(level), finest)
     return respondents_for(groups.get(group, {}), RESPONDENTS)
 
 
@@ -205,36 +214,91 @@ def level_categories(definition: Definition, level: str, units: dict[str, str]) 
         labels = units.copy() if item.get("options_from") == "units" else {
             o["code"]: o["label"] for o in item["options"]
         }
+    if "not_applicable_when" in breakdown:
+        labels[NOT_APPLICABLE] = NOT_APPLICABLE_LABEL
     return {**labels, NOT_STATED: NOT_STATED_LABEL}
 
 
+def breakdown_levels(definition: Definition, breakdown: str) -> dict[str, dict[str, str] | None]:
+    """Every level of a breakdown (its own code too: the finest) -> finest-to-group map."""
+    levels = {level: definition.levels[level][1] for level in levels_of(definition, breakdown)}
+    return {breakdown: None, **levels}
+
+
+def wave_shape(wave: Wave, definition: Definition) -> FamilyShape:
+    """The family of tables the wave publishes (see analytics.disclosure.family)."""
+    return FamilyShape(
+        {code: breakdown_levels(definition, code) for code in wave.breakdowns},
+        [tuple(pair) for pair in wave.intersections], APART,
+    )
+
+
+def wave_recoding(wave: Wave, definition: Definition, breakdown: str, finest: dict[str, Stats],
+                  units: dict[str, str]) -> Recoding:
+    """The wave's global recoding of a breakdown, decided from its respondent counts."""
+    counts = _finest_counts(definition, breakdown, finest, units, RESPONDENTS)
+    return recode_levels(counts, breakdown_levels(definition, breakdown), wave.threshold, APART)
+
+
+def recoded_labels(definition: Definition, level: str, units: dict[str, str],
+                   recoding: Recoding) -> dict[str, str]:
+    """Labels of a level's published groups: a merged group names the groups it holds."""
+    original = level_categories(definition, level, units)
+    merged = recoding.merged[level]
+    return {
+        g: " + ".join(original[o] for o in merged[g]) + " (merged)" if g in merged
+        else original[g]
+        for g in recoding.groups[level]
+    }
+
+
+def _finest_counts(definition, breakdown, finest, units, code: str) -> dict[str, int]:
+    return {g: respondents_for(finest.get(g, {}), code)
+            for g in level_categories(definition, breakdown, units)}
+
+
+def _family_views(wave, definition, tally, overall, codes, units, reference=(None, None)):
+    """Every level of every breakdown, gaps judged as one family per measure."""
+    views: dict[str, BreakdownView] = {}
+    for code in wave.breakdowns:
+        views.update(_breakdown_levels(wave, definition, code, tally.get(code, {}), overall,
+                                       codes, units, reference))
+    for measure in codes:
+        reports = {level: view.measures[measure].gaps for level, view in views.items()
+                   if measure in view.measures and view.measures[measure].gaps is not None}
+        for level, report in judge_family(reports).items():
+            figures = views[level].measures[measure]
+            views[level].measures[measure] = replace(figures, gaps=report)
+    return views
+
+
 def _breakdown_levels(
-    wave, definition, breakdown, finest, overall, codes, units, reference=None, only=None
+    wave, definition, breakdown, finest, overall, codes, units, reference=(None, None)
 ) -> dict[str, BreakdownView]:
-    """Every level of one breakdown, protected together (protect_levels): a coarse group
-    minus its visible finer groups never leaves 1..k-1 people."""
-    levels = levels_of(definition, breakdown)
-    maps = {level: definition.levels[level][1] for level in levels}
-    finest_groups = level_categories(definition, levels[0], units)
+    """Every level of one breakdown, recoded once for the wave and protected together
+    (protect_levels): a coarse group minus its visible finer groups never leaves 1..k-1."""
+    recoding = wave_recoding(wave, definition, breakdown, finest, units)
+    maps = {level: recoding.mapping(level) for level in breakdown_levels(definition, breakdown)}
 
     def protect(code: str) -> dict[str, ProtectedBreakdown]:
-        counts = {g: respondents_for(finest.get(g, {}), code) for g in finest_groups}
+        counts = _finest_counts(definition, breakdown, finest, units, code)
         return protect_levels(counts, maps, wave.threshold)
 
     respondents = protect(RESPONDENTS)
     per_measure = {code: protect(code) for code in codes if code != RESPONDENTS}
     views = {}
-    for level in [only] if only else levels:
-        groups = roll_up(definition, level, finest)
-        labels = level_categories(definition, level, units)
+    for level in levels_of(definition, breakdown):
+        groups = roll_up_by(maps[level], finest)
+        labels = recoded_labels(definition, level, units, recoding)
+        chosen = reference[1] if reference[0] == level else None
         measures = {
             code: _measure_breakdown(definition, code, groups, overall, labels,
-                                     protected[level], reference)
+                                     protected[level], chosen)
             for code, protected in per_measure.items()
         }
-        title = _level_title(definition, level)
         views[level] = BreakdownView(
-            wave.code, wave.threshold, level, title, respondents[level], measures
+            wave.code, wave.threshold, level, _level_title(definition, level),
+            respondents[level], measures,
         )
     return views
 
@@ -248,7 +312,7 @@ def _measure_breakdown(
         if protected.is_visible(g) else GroupFigure(g, label, None, None)
         for g, label in labels.items()
     )
-    visible = [f.group for f in figures if f.n is not None and f.group != NOT_STATED]
+    visible = [f.group for f in figures if f.n is not None and f.group not in APART]
     is_score = code in definition.measures
     return MeasureBreakdown(
         measure=code,
@@ -256,7 +320,7 @@ def _measure_breakdown(
         kind="score" if is_score else "item",
         overall=_overall(definition, protected.k, code, overall),
         groups=figures,
-        gaps=_gaps(definition, code, groups, overall, visible,
+        gaps=_gaps(definition, code, groups, visible,
                    reference if reference in visible else None) if visible else None,
         not_stated=not_stated_share(counts[NOT_STATED], sum(counts.values()))
         if protected.is_visible(NOT_STATED) and sum(counts.values()) else None,
@@ -270,13 +334,14 @@ def _overall(definition, k: int, code: str, overall: Stats):
     return _summary(definition, code, overall)
 
 
-def _gaps(definition, code, groups, overall, visible, reference) -> GapReport:
+def _gaps(definition, code, groups, visible, reference) -> GapReport:
+    """Each visible group with a substantive answer against the others (not the hidden, the
+    not stated or the not applicable: see analytics.gaps)."""
     if code in definition.measures:
-        stats = {g: score_stats(groups[g], code) for g in visible}
-        return mean_gaps(stats, score_stats(overall, code), reference)
+        return mean_gaps({g: score_stats(groups[g], code) for g in visible}, reference)
     wanted = favourable_values(definition, code)
-    tallies = {g: favourable_tally(groups[g], code, wanted) for g in visible}
-    return proportion_gaps(tallies, favourable_tally(overall, code, wanted), reference)
+    return proportion_gaps({g: favourable_tally(groups[g], code, wanted) for g in visible},
+                           reference)
 
 
 def _summary(definition, code, stats: Stats) -> ItemSummary | ScoreSummary | None:
@@ -298,18 +363,39 @@ def _summary(definition, code, stats: Stats) -> ItemSummary | ScoreSummary | Non
     return summarise_item(counts, scale["favourable"], scale["neutral"], scale["unfavourable"])
 
 
-def _intersection(
-    wave, definition, first, second, cells, units, measure: str = RESPONDENTS
-) -> ProtectedTable:
-    rows = level_categories(definition, first, units)
-    cols = level_categories(definition, second, units)
-    table = {}
-    for pair, stats in cells.items():
-        row, _, col = pair.partition("|")
-        table[(row, col)] = respondents_for(stats, measure)
-    row_totals = {r: sum(n for (a, _), n in table.items() if a == r) for r in rows}
-    col_totals = {c: sum(n for (_, b), n in table.items() if b == c) for c in cols}
-    return protect_two_way(table, wave.threshold, row_totals=row_totals, col_totals=col_totals)
+def _intersection(wave, definition, pair, tally, units, measure: str = RESPONDENTS):
+    """One intersection of one measure's counts under the wave's family protection: the
+    recoding of both breakdowns, and margins hidden exactly as in the one-way tables."""
+    shape = wave_shape(wave, definition)
+    recodings, levels = {}, {}
+    for level in pair:
+        breakdown = shape.breakdown_of(level)
+        finest = tally.get(breakdown, {})
+        recodings[breakdown] = wave_recoding(wave, definition, breakdown, finest, units)
+        maps = {lv: recodings[breakdown].mapping(lv) for lv in shape.levels[breakdown]}
+        counts = _finest_counts(definition, breakdown, finest, units, measure)
+        levels.update(protect_levels(counts, maps, wave.threshold))
+    raw = {tuple(key.split("|", 1)): stats
+           for key, stats in tally.get(f"{pair[0]}*{pair[1]}", {}).items()}
+    cells = {key: respondents_for(stats, measure) for key, stats in raw.items()}
+    protected = protect_intersection(shape, recodings, levels, pair, cells, wave.threshold)
+    to_row, to_col = (_to_recoded(definition, level, recodings[shape.breakdown_of(level)])
+                      for level in pair)
+    stats = {cell: merge_stats(parts) for cell, parts in _regroup(raw, to_row, to_col).items()}
+    return protected, [recodings[shape.breakdown_of(level)] for level in pair], stats
+
+
+def _to_recoded(definition, level: str, recoding: Recoding) -> dict[str, str]:
+    mapping = definition.levels[level][1]
+    return {member if mapping is None or member in APART else mapping.get(member, member): group
+            for member, group in recoding.mapping(level).items()}
+
+
+def _regroup(raw, to_row, to_col) -> dict:
+    grouped: dict = {}
+    for (row, col), stats in raw.items():
+        grouped.setdefault((to_row[row], to_col[col]), []).append(stats)
+    return grouped
 
 
 def _visible_total(overall: Stats, k: int) -> int | None:

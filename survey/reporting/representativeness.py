@@ -1,9 +1,11 @@
 """Respondents against the workforce: response rates, shares, and weighted estimates.
 
-Headcounts (from HR records, per wave) give each group's share of the workforce. A
-weighted estimate post-stratifies respondents to that profile; it is labelled weighted
-and refused when any weighting cell is below k, since unequal weights could otherwise
-be played against the unweighted figure to recover a small group.
+Headcounts (from HR records, per wave) give each group's share of the workforce. Groups are
+those the wave publishes (after its global recoding: a merged group carries the headcount
+of the groups it holds). A weighted estimate post-stratifies respondents to that profile,
+with a linearisation interval; it is labelled weighted and refused unless every group of
+the level, the not-stated group included, is published for that measure, since unequal
+weights or the number weighted could otherwise be played against the unweighted figures.
 """
 
 from __future__ import annotations
@@ -12,18 +14,23 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from analytics.disclosure import Recoding
 from analytics.proportions import Share, share_of
-from analytics.weighting import WeightedEstimate, rake, weighted_mean, weighted_proportion
+from analytics.weighting import (
+    WeightedEstimate,
+    post_stratified_mean,
+    post_stratified_proportion,
+)
 from survey.extensions import db
-from survey.instruments import Definition
+from survey.instruments import APART, Definition
 from survey.models import Headcount, Wave
-from survey.reporting.breakdowns import breakdown_view, level_categories
+from survey.reporting.breakdowns import breakdown_view, recoded_labels, wave_recoding
 from survey.reporting.stats import (
     favourable_tally,
     favourable_values,
     read_tally,
     respondents_for,
-    roll_up,
+    roll_up_by,
     score_stats,
 )
 from survey.services.instruments import unit_choices
@@ -56,15 +63,20 @@ def headcounts(wave: Wave, breakdown: str) -> dict[str, int]:
 
 
 def representation(wave: Wave, breakdown: str) -> list[RepresentationRow]:
-    heads = headcounts(wave, breakdown)
-    if not heads:
+    """Respondents against headcount for each published group of a breakdown level (merged
+    groups carry the headcount of the groups they hold)."""
+    finest_heads = headcounts(wave, breakdown)
+    if not finest_heads:
         return []
+    definition = Definition(wave.instrument.definition)
+    units = dict(unit_choices())
+    recoding = _recoding(wave, definition, breakdown, units)
+    heads = _recoded_heads(finest_heads, recoding.mapping(breakdown), definition, breakdown)
     protected = breakdown_view(wave, breakdown, RESPONDENTS).respondents
     shown = {g: n for g, n in protected.cells.items() if isinstance(n, int)}
     total = protected.total if isinstance(protected.total, int) else None
     workforce = sum(heads.values())
-    labels = level_categories(Definition(wave.instrument.definition), breakdown,
-                              dict(unit_choices()))
+    labels = recoded_labels(definition, breakdown, units, recoding)
     rows = []
     for group, headcount in heads.items():
         n = shown.get(group)
@@ -78,23 +90,53 @@ def representation(wave: Wave, breakdown: str) -> list[RepresentationRow]:
 
 
 def weighted_figure(wave: Wave, measure: str, breakdown: str) -> WeightedEstimate:
-    """The measure for stated respondents, weighted to the workforce profile of a breakdown."""
-    heads = {g: n for g, n in headcounts(wave, breakdown).items() if n > 0}
+    """The measure weighted to the workforce profile of a breakdown level, with its interval
+    (post-stratification, linearisation; analytics.weighting), under the wave's protection:
+    refused unless every group of the level is published for this measure, the not-stated
+    and not-applicable groups included (the number weighted would otherwise reveal them)."""
+    definition = Definition(wave.instrument.definition)
+    units = dict(unit_choices())
+    recoding = _recoding(wave, definition, breakdown, units)
+    mapping = recoding.mapping(breakdown)
+    heads = {g: n for g, n in _recoded_heads(headcounts(wave, breakdown), mapping, definition,
+                                              breakdown).items() if n > 0 and g not in APART}
     if not heads:
         raise WeightingRefused(f"No headcounts by {breakdown} for wave {wave.code}.")
-    definition = Definition(wave.instrument.definition)
-    finest = definition.levels[breakdown][0]
-    groups = roll_up(definition, breakdown, read_tally(wave, [finest]).get(finest, {}))
-    counts = {(g,): respondents_for(groups.get(g, {}), RESPONDENTS) for g in heads}
-    if min(counts.values()) < wave.threshold:
+    view = breakdown_view(wave, breakdown, measure).measures[measure]
+    if any(figure.n is None for figure in view.groups):
         raise WeightingRefused(
-            f"Some {breakdown} groups have fewer than {wave.threshold} respondents; "
-            "merge groups before weighting."
+            f"Some {breakdown} groups are hidden for this measure (fewer than "
+            f"{wave.threshold} answered, or hidden to protect another); weighting would "
+            "reveal them."
         )
-    weights = rake(counts, [breakdown], {breakdown: heads}).weights
+    finest = definition.levels[breakdown][0]
+    groups = roll_up_by(mapping, read_tally(wave, [finest]).get(finest, {}))
+    if any(respondents_for(groups.get(g, {}), measure) > n for g, n in heads.items()):
+        raise WeightingRefused(f"More respondents than the headcount in a {breakdown} group.")
     if measure in definition.measures:
-        return weighted_mean({(g,): score_stats(groups[g], measure) for g in heads}, weights)
+        return post_stratified_mean({g: score_stats(groups[g], measure) for g in heads}, heads)
     wanted = favourable_values(definition, measure)
-    return weighted_proportion(
-        {(g,): favourable_tally(groups[g], measure, wanted) for g in heads}, weights
+    return post_stratified_proportion(
+        {g: favourable_tally(groups[g], measure, wanted) for g in heads}, heads
     )
+
+
+def _recoding(wave: Wave, definition: Definition, level: str, units: dict[str, str]) -> Recoding:
+    breakdown = definition.levels[level][0]
+    finest = read_tally(wave, [breakdown], measures=[RESPONDENTS]).get(breakdown, {})
+    return wave_recoding(wave, definition, breakdown, finest, units)
+
+
+def _recoded_heads(heads: dict[str, int], mapping: dict[str, str], definition: Definition,
+                   level: str) -> dict[str, int]:
+    """Headcounts of the level's groups (finest or level codes) added into published groups."""
+    to_group = dict(mapping)
+    for member, group in mapping.items():
+        original = (definition.levels[level][1] or {}).get(member)
+        if original is not None:
+            to_group[original] = group
+    out: dict[str, int] = {}
+    for group, n in heads.items():
+        if group in to_group:
+            out[to_group[group]] = out.get(to_group[group], 0) + n
+    return out

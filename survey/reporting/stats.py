@@ -17,13 +17,17 @@ from survey.services.tally import RESPONDENTS, SCORE
 Stats = dict[str, dict[str, list[float]]]  # measure -> category -> [n, total, total_sq]
 
 
-def read_tally(wave: Wave, dimensions: list[str] | None = None) -> dict[str, dict[str, Stats]]:
+def read_tally(
+    wave: Wave, dimensions: list[str] | None = None, measures: list[str] | None = None
+) -> dict[str, dict[str, Stats]]:
     """The wave's tally in one query: dimension -> group -> (measure, category) -> stats."""
     table = TallyRow.__table__.c
     query = select(table.dimension, table.grp, table.measure, table.category, table.n,
                    table.total, table.total_sq).where(table.wave_id == wave.id)
     if dimensions is not None:
         query = query.where(table.dimension.in_(dimensions))
+    if measures is not None:
+        query = query.where(table.measure.in_(measures))
     # A fixed order makes every roll-up add in the same order, so each output agrees to the
     # last digit whichever query fed it.
     query = query.order_by(table.dimension, table.grp, table.measure, table.category)
@@ -33,20 +37,25 @@ def read_tally(wave: Wave, dimensions: list[str] | None = None) -> dict[str, dic
     return out
 
 
-def roll_up(definition: Definition, level: str, finest: dict[str, Stats]) -> dict[str, Stats]:
-    members = definition.levels[level][1]
-    if members is None:
-        return finest
-    rolled: dict[str, Stats] = defaultdict(dict)
+def roll_up_by(mapping: dict[str, str], finest: dict[str, Stats]) -> dict[str, Stats]:
+    """Finest groups' statistics added up into the groups of a (recoded) level."""
+    parts: dict[str, list[Stats]] = defaultdict(list)
     for group, stats in finest.items():
-        target = rolled[members.get(group, NOT_STATED)]
+        parts[mapping.get(group, NOT_STATED)].append(stats)
+    return {group: merge_stats(stats) for group, stats in parts.items()}
+
+
+def merge_stats(parts: list[Stats]) -> Stats:
+    """The statistics of the union of disjoint groups, added in the order given."""
+    merged: Stats = {}
+    for stats in parts:
         for measure, categories in stats.items():
             for category, (n, total, total_sq) in categories.items():
-                cell = target.setdefault(measure, {}).setdefault(category, [0, 0.0, 0.0])
+                cell = merged.setdefault(measure, {}).setdefault(category, [0, 0.0, 0.0])
                 cell[0] += n
                 cell[1] += total
                 cell[2] += total_sq
-    return rolled
+    return merged
 
 
 def respondents_for(stats: Stats, code: str) -> int:

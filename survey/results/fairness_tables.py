@@ -213,7 +213,7 @@ def weighted_table(
                     t.text(label),
                     t.count(weighted.n),
                     t.number(weighted.estimate * info.scale, info.places, "estimate"),
-                    t.text("Not computed", ci_low=None, ci_high=None),
+                    t.interval(weighted.interval, info.places, scale=info.scale),
                     t.count(round(weighted.effective_n), "effective_n"),
                 ),
                 kind="weighted",
@@ -225,7 +225,9 @@ def weighted_table(
             f"{t.WEIGHTED_NOTE} by {t.lower_first(title)}: respondents who stated a group are "
             "weighted so each group counts in proportion to its headcount.",
             "Effective n (Kish) is the unweighted sample size the weighted estimate is "
-            "worth; no confidence interval is computed for weighted estimates yet.",
+            "worth. Its 95% CI is by linearisation, treating the groups as strata "
+            "(post-stratification; see docs/methods.md). Shown only when every group of "
+            "this breakdown, not stated included, is published for this measure.",
         ]
     if refusal:
         notes.append(f"No weighted estimate: {refusal}")

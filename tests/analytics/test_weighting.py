@@ -5,14 +5,18 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from analytics.means import MeanStats
 from analytics.proportions import Tally
 from analytics.weighting import (
+    post_stratified_mean,
+    post_stratified_proportion,
     rake,
     representativeness,
     response_rates,
@@ -118,3 +122,39 @@ def test_representativeness() -> None:
     assert female.workforce_share == pytest.approx(0.4)
     assert female.difference == pytest.approx(-0.1)
     assert female.respondent_share.interval.high < 0.4
+
+
+def test_post_stratified_mean_and_its_linearisation_interval() -> None:
+    rng = np.random.default_rng(11)
+    heads = {"a": 800, "b": 150, "c": 50}
+    raw = {"a": rng.normal(60, 12, 120), "b": rng.normal(50, 15, 60), "c": rng.normal(40, 20, 30)}
+    cells = {h: MeanStats.from_values(v.tolist()) for h, v in raw.items()}
+    result = post_stratified_mean(cells, heads)
+    shares = {h: n / 1000 for h, n in heads.items()}
+    expected = sum(shares[h] * raw[h].mean() for h in heads)
+    variance = sum(shares[h] ** 2 * (1 - len(raw[h]) / heads[h]) * raw[h].var(ddof=1)
+                   / len(raw[h]) for h in heads)
+    z = stats.norm.ppf(0.975)
+    assert result.estimate == pytest.approx(expected)
+    assert result.interval.low == pytest.approx(expected - z * variance**0.5)
+    assert result.interval.high == pytest.approx(expected + z * variance**0.5)
+    weights = np.concatenate([np.full(len(raw[h]), heads[h] / len(raw[h])) for h in heads])
+    assert result.effective_n == pytest.approx(weights.sum() ** 2 / (weights**2).sum())
+    assert result.n == 210 and result.weighted
+
+
+def test_post_stratified_proportion_covers_the_workforce_value() -> None:
+    # a finite workforce whose groups answer differently and respond at different rates
+    rng = np.random.default_rng(5)
+    heads = {"a": 900, "b": 300, "c": 120}
+    favourable = {"a": 0.62, "b": 0.41, "c": 0.25}
+    population = {h: rng.random(n) < favourable[h] for h, n in heads.items()}
+    truth = sum(p.sum() for p in population.values()) / sum(heads.values())
+    covered = 0
+    for _ in range(400):
+        cells = {}
+        for h, people in population.items():
+            sample = rng.choice(people, size={"a": 200, "b": 40, "c": 30}[h], replace=False)
+            cells[h] = Tally(int(sample.sum()), len(sample))
+        covered += post_stratified_proportion(cells, heads).interval.contains(truth)
+    assert 0.92 <= covered / 400 <= 0.98

@@ -7,7 +7,14 @@ import yaml
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.instruments import InstrumentError, load_instrument_file, parse_instrument
+from survey.instruments import (
+    NOT_APPLICABLE,
+    Definition,
+    InstrumentError,
+    load_instrument_file,
+    parse_instrument,
+)
+from survey.instruments.scoring import group_response, score_response
 from survey.models import Instrument
 from survey.services.instruments import DEFAULT_INSTRUMENT
 
@@ -86,3 +93,44 @@ def test_a_version_is_never_replaced(app):
     assert runner.invoke(args=["instruments", "load", str(DEFAULT_INSTRUMENT)]).exit_code == 0
     again = runner.invoke(args=["instruments", "load", str(DEFAULT_INSTRUMENT)])
     assert again.exit_code != 0 and "new version number" in again.output
+
+
+def _default_text() -> str:
+    return DEFAULT_INSTRUMENT.read_text(encoding="utf-8")
+
+
+def test_indices_need_at_least_half_their_items() -> None:
+    data = yaml.safe_load(_default_text())
+    indices = {m["code"]: m for m in data["measures"]}
+    for measure in indices.values():
+        assert 2 * measure["min_answered"] >= len(measure["items"]), measure["code"]
+    assert indices["pdr_quality"]["min_answered"] == 5  # of 9
+    indices["pdr_quality"]["min_answered"] = 4
+    with pytest.raises(InstrumentError, match="at least half of the 9 items"):
+        parse_instrument(yaml.safe_dump(data), "changed.yaml")
+
+
+def test_an_index_is_not_scored_from_fewer_than_half_its_items() -> None:
+    definition = Definition(parse_instrument(_default_text(), "default.yaml"))
+    items = definition.measures["promotion_fairness"]["items"]  # 8 items, 4 needed
+    three = dict.fromkeys(items[:3], 4)
+    assert "promotion_fairness" not in score_response(definition, three)
+    four = dict.fromkeys(items[:4], 4)
+    assert score_response(definition, four)["promotion_fairness"] == 100.0
+
+
+def test_rank_does_not_apply_to_police_staff() -> None:
+    definition = Definition(parse_instrument(_default_text(), "default.yaml"))
+    staff = group_response(definition, ["rank", "staff_grade"],
+                           {"worker_type": "police_staff", "staff_grade": "band_d_to_f"})
+    assert staff == {"rank": NOT_APPLICABLE, "staff_grade": "band_d_to_f"}
+    officer = group_response(definition, ["rank"], {"worker_type": "police_officer"})
+    assert officer == {"rank": "not_stated"}
+
+
+def test_not_applicable_conditions_must_name_real_answers() -> None:
+    data = yaml.safe_load(_default_text())
+    rank = next(b for b in data["breakdowns"] if b["code"] == "rank")
+    rank["not_applicable_when"] = {"worker_type": ["civilian"]}
+    with pytest.raises(InstrumentError, match="not_applicable_when: worker_type has no options"):
+        parse_instrument(yaml.safe_dump(data), "changed.yaml")

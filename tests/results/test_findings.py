@@ -110,6 +110,8 @@ def test_weighted_estimates_are_labelled_or_refused_with_the_reason(make_wave, h
     wave = make_wave(state="open", code="weights")
     rows = [({"sex": "female", **{f"who5_{i}": 4 for i in range(1, 6)}}, {}) for _ in range(30)]
     rows += [({"sex": "male", **{f"who5_{i}": 2 for i in range(1, 6)}}, {}) for _ in range(12)]
+    # not stated must be published too, or the number weighted would reveal it
+    rows += [({f"who5_{i}": 3 for i in range(1, 6)}, {}) for _ in range(10)]
     import_responses(wave, rows)
     db.session.add_all(
         [
@@ -129,9 +131,13 @@ def test_weighted_estimates_are_labelled_or_refused_with_the_reason(make_wave, h
     assert any(
         note.startswith("Weighted to the workforce profile") for note in weighted["footnotes"]
     )
-    db.session.add(
-        Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="not_stated", count=5)
-    )
+    hidden = make_wave(state="open", code="weights-hidden")
+    import_responses(hidden, rows[:42])  # nobody "not stated": 0, so hidden with men
+    db.session.add_all([
+        Headcount(wave_id=hidden.id, unit="", breakdown="sex", group_code=g, count=n)
+        for g, n in (("female", 400), ("male", 600))
+    ])
+    close_wave(hidden)
     db.session.commit()
-    page = hr.get(f"/results/{wave.code}/representation?breakdown=sex&measure=who5").text
-    assert "No weighted estimate: Some sex groups have fewer than 10 respondents" in page
+    page = hr.get(f"/results/{hidden.code}/representation?breakdown=sex&measure=who5").text
+    assert "No weighted estimate: Some sex groups are hidden for this measure" in page
