@@ -1,0 +1,128 @@
+"""A PostgreSQL superuser with SECRET_KEY and the mail-merge list tries to link codes to
+answers from everything the cluster keeps: tuple headers (xmin, xmax, ctid) of live and
+dead row versions, raw pages, index pages and the WAL, after close and again after VACUUM.
+
+docs/anonymity.md: no transaction, row version, page or log record may hold both a code
+and answers, nor let their orders be matched more finely than a release batch.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from survey.extensions import db
+from tests.attacks.conftest import code_hashes, ground_truth, measure, measure_comments
+from tests.attacks.harness import Observer, run_wave
+from tests.attacks.pg_storage import (
+    Findings,
+    PostgresAttacker,
+    evidence_from,
+    groups_holding_both,
+)
+
+
+class Marks(Observer):
+    def __init__(self, attacker: PostgresAttacker):
+        self.attacker = attacker
+
+    def before_answers(self, run):
+        self.attacker.mark("answering")
+
+    def before_close(self, run):
+        self.attacker.mark("closing")
+
+    def after_close(self, run):
+        self.attacker.mark("closed")
+
+
+@pytest.fixture
+def attacker(app, dialect):
+    if dialect != "postgresql":
+        pytest.skip("the PostgreSQL storage attack needs PostgreSQL")
+    attacker = PostgresAttacker(db.engine.url)
+    if not attacker.is_superuser():
+        attacker.close()
+        pytest.skip("the storage attacker must be a superuser")
+    attacker.prepare()
+    yield attacker
+    attacker.close()
+
+
+@pytest.fixture
+def attacked_run(app, client, make_wave, issue, instrument, attacker):
+    """Answer a wave in a known order, close it, then read everything, before and after
+    VACUUM, and the whole run's WAL."""
+    attacker.mark("start")
+    run = run_wave(client, make_wave, issue, instrument, Marks(attacker))
+    signatures = attacker.signatures(code_hashes(app, run.codes))
+    after_close, after_vacuum, wal = Findings(), Findings(), Findings()
+    attacker.read_heap(signatures, "after close", after_close)
+    attacker.vacuum()
+    attacker.read_heap(signatures, "after VACUUM", after_vacuum)
+    attacker.read_wal(signatures, attacker.marks["start"][0], wal)
+    return run, signatures, {"after close": after_close, "after VACUUM": after_vacuum, "WAL": wal}
+
+
+def combined(findings: dict, *names: str) -> Findings:
+    union = Findings()
+    for name in names:
+        union.touches += findings[name].touches
+        union.pages_with_both += findings[name].pages_with_both
+        union.notes += findings[name].notes
+    return union
+
+
+def answering_phase(attacker: PostgresAttacker) -> tuple[int, int, int, int]:
+    lsn_low, xid_low = attacker.marks["answering"]
+    lsn_high, xid_high = attacker.marks["closing"]
+    return xid_low, xid_high, lsn_low, lsn_high
+
+
+def test_postgres_storage_does_not_link_codes_to_answers(app, attacked_run, attacker, report):
+    run, signatures, findings = attacked_run
+    responses_truth, comments_truth, _ = ground_truth(app, run)
+    everything = combined(findings, "after close", "after VACUUM", "WAL")
+    phase = answering_phase(attacker)
+    codes = list(signatures.codes)
+    report += everything.notes
+    leftovers = {key: count for part in findings.values() for key, count in part.leftovers.items()}
+    if leftovers:
+        report.append(f"found only in free page space (no tuple): {dict(leftovers)}")
+
+    views = {
+        "heap after close": (combined(findings, "after close"), {"heap"}),
+        "heap after VACUUM": (combined(findings, "after VACUUM"), {"heap"}),
+        "WAL only": (findings["WAL"], {"wal"}),
+        "everything": (everything, {"heap", "wal"}),
+    }
+    measured = {}
+    for label, (part, sources) in views.items():
+        evidence = evidence_from(
+            part, "response", codes, list(signatures.responses), phase, sources
+        )
+        measured[label] = measure(evidence, responses_truth, run, f"PostgreSQL, {label}", report)
+    comment_evidence = evidence_from(
+        everything, "comment", codes, list(signatures.comments), phase, {"heap", "wal"}
+    )
+    comments = measure_comments(
+        comment_evidence,
+        comments_truth,
+        run,
+        f"PostgreSQL comments ({len(comments_truth)} commenters), everything",
+        report,
+    )
+
+    both = groups_holding_both(everything)
+    message = "\n".join(report)
+    # (a) no transaction (tuple xids, WAL xids) and no page holds a code and answers
+    assert not both, f"transactions holding a code and answers: {both}\n{message}"
+    assert not everything.pages_with_both, f"pages: {everything.pages_with_both}\n{message}"
+    for label, figures in [*measured.items(), ("comments", comments)]:
+        # (b) every spent-in-storage code hides among at least B responses
+        if figures.smallest_set is not None and figures.spent_in_storage:
+            assert figures.smallest_set >= run.threshold, f"{label}\n{message}"
+        # (c) the attacker does no better than chance within a release batch
+        assert figures.expected_success <= figures.chance_bound, f"{label}\n{message}"
+        assert figures.best_rank[1] / figures.respondents <= figures.rank_bound, (
+            f"{label}\n{message}"
+        )
