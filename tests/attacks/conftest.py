@@ -55,7 +55,8 @@ def measure_comments(evidence, truth: dict, run, label: str, report: list[str]) 
     """Comments seen from their side: who could have written each one. `truth` maps
     code -> comment; a person may leave none."""
     by_comment = {comment: code for code, comment in truth.items()}
-    figures = score_many(link_many(evidence), by_comment, run.threshold)
+    spent = set(evidence.spent_codes())
+    figures = score_many(link_many(evidence), by_comment, run.threshold, spent)
     line = (
         f"{label}: {figures.certain_links}/{figures.respondents} comments pinned to one code "
         f"({figures.certain_correct} correct); smallest set of possible writers "

@@ -1,9 +1,12 @@
 """A wave answered through the real respondent pages, in a known order.
 
-Person i gets code i and gives answers that carry i (ONS4 satisfied = i // 11, happy =
-i % 11, as tests/services/test_release.py's `marker` does); every third person also leaves
-a comment naming i. Only the test knows person i <-> code i <-> fingerprint i: the
-attacks get the codes list (the mail-merge) and the database, never this mapping.
+Person i gets code i of a random permutation of the issued codes, so that the order in
+which codes were issued (and so stored) tells nothing of the order of answering, as in
+life: the mail-merge order is the attacker's anyway. Person i gives answers that carry i
+(ONS4 satisfied = i // 11, happy = i % 11, as tests/services/test_release.py's `marker`
+does); every third person also leaves a comment naming i. Only the test knows person i
+<-> code i <-> fingerprint i: the attacks get the codes list (the mail-merge) and the
+database, never this mapping.
 
 An `observer` sees the phases, as a DBA watching the server would: before the first
 answer, after every submission, before and after the close.
@@ -12,6 +15,7 @@ answer, after every submission, before and after the close.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass, field
 
 from survey.extensions import db
@@ -22,6 +26,7 @@ from tests.respond.conftest import Journey, section_index
 RESPONDENTS = 63  # not a multiple of the threshold: the last spends are still pending at close
 UNUSED_CODES = 5  # issued, never answered
 THRESHOLD = 10
+SEED = 20_240_607
 
 
 def fingerprint(index: int) -> dict:
@@ -62,12 +67,13 @@ class Run:
     threshold: int
     codes: list[str]  # codes[i] went to person i; the tail was never used
     respondents: int
+    issued: list[str] = field(default_factory=list)  # in the order they were issued
     statuses: list[int] = field(default_factory=list)
 
     @property
     def mail_merge(self) -> list[str]:
         """What the attacker holds: every issued code (who got it is the attacker's too)."""
-        return list(self.codes)
+        return list(self.issued)
 
 
 def answer(client, code: str, index: int, comments: int) -> int:
@@ -96,9 +102,10 @@ def run_wave(
 ) -> Run:
     observer = observer or Observer()
     wave = make_wave(threshold=threshold)
-    codes = issue(wave, respondents + UNUSED_CODES)
+    issued = issue(wave, respondents + UNUSED_CODES)
+    codes = random.Random(SEED).sample(issued, len(issued))
     comments = section_index(instrument, "comments")
-    run = Run(wave.id, threshold, codes, respondents)
+    run = Run(wave.id, threshold, codes, respondents, issued=issued)
     db.session.remove()
     observer.before_answers(run)
     for index in range(respondents):

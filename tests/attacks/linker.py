@@ -334,8 +334,9 @@ def score(links: Links, truth: dict, respondents: int, threshold: int) -> Figure
     )
 
 
-def score_many(item_sets: dict, truth: dict, threshold: int) -> Figures:
-    """Figures for items seen from their side (`truth` maps each item to its code)."""
+def score_many(item_sets: dict, truth: dict, threshold: int, spent: set) -> Figures:
+    """Figures for items seen from their side (`truth` maps each item to its code; an
+    item whose code never reached storage as spent cannot be missed)."""
     seen = {i: s for i, s in item_sets.items() if s}
     certain = {i: next(iter(s)) for i, s in seen.items() if len(s) == 1}
     return Figures(
@@ -346,7 +347,7 @@ def score_many(item_sets: dict, truth: dict, threshold: int) -> Figures:
         certain_correct=sum(1 for i, c in certain.items() if truth.get(i) == c),
         smallest_set=min((len(s) for s in seen.values()), default=None),
         expected_success=sum(1 / len(s) for s in seen.values()) / len(seen) if seen else 0.0,
-        truth_missed=sum(1 for i, s in seen.items() if truth.get(i) not in s),
+        truth_missed=sum(1 for i, s in seen.items() if truth.get(i) in spent - s),
         rank_successes={},
         consistent=True,
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import create_engine, text
 
-from tests.attacks.linker import ATOMIC, RANK, Evidence, Position
+from tests.attacks.linker import ATOMIC, RANK, TIMELINE, Evidence, Position
 
 BLCKSZ = 8192
 XLOG_BLCKSZ = 8192
@@ -554,3 +554,88 @@ def groups_holding_both(findings: Findings) -> dict[tuple[str, int], dict]:
         for group, kinds in seen.items()
         if "code" in kinds and ("response" in kinds or "comment" in kinds)
     }
+
+
+class PageCopies:
+    """A superuser copying every page of every table and index (get_raw_page) after each
+    request, as the SQLite attack copies the files: what changed between two copies was
+    written by that request. PostgreSQL changes pages on reads too (hint bits)."""
+
+    def __init__(self, attacker: PostgresAttacker):
+        self.attacker = attacker
+        self.copies: list[tuple[int, bool, dict]] = []
+
+    def copy(self, answering: bool) -> None:
+        pages = {}
+        for name, _kind, _node, blocks in self.attacker.relations():
+            for block in range(blocks):
+                pages[(name, block)] = bytes(
+                    self.attacker.sql("SELECT get_raw_page(:n, :b)", n=name, b=block)[0][0]
+                )
+        self.copies.append((len(self.copies), answering, pages))
+
+    def evidence(self, signatures: Signatures, item_kind: str) -> tuple[Evidence, dict]:
+        """Spends (a new row version of a code; pruning only removes) as evidence, and reads
+        apart: a code tuple whose only change is in the header bytes before its hash
+        (hint bits set by the first read after it was written) -> {copy: [codes]}."""
+        from tests.attacks.sqlite_storage import contexts
+
+        codes = {c: [] for c in signatures.codes}
+        items = {i: [] for i in getattr(signatures, f"{item_kind}s")}
+        reads: dict[int, list[str]] = defaultdict(list)
+        previous: dict = {}
+        for order, answering, pages in self.copies:
+            for place, page in pages.items():
+                old = previous.get(place, b"")
+                if old == page:
+                    continue
+                before, after = contexts(signatures, old), contexts(signatures, page)
+                for item in set(before) | set(after):
+                    if before.get(item) == after.get(item):
+                        continue
+                    kind, ident = item
+                    position = Position("pg:request", order, order)
+                    if kind == "code" and answering:
+                        old_versions, new_versions = before.get(item, ()), after.get(item, ())
+                        if _header_only(old_versions, new_versions):
+                            reads[order].append(ident)
+                        elif len(new_versions) > len(old_versions):  # a new row version
+                            codes[ident].append(position)
+                    elif kind == item_kind:
+                        items[ident].append(position)
+            previous = pages
+        return Evidence(codes, items, {"pg:request": TIMELINE}), dict(reads)
+
+
+def _header_only(before: tuple | None, after: tuple | None) -> bool:
+    """Same records, changed only in the 8 bytes before the hash (the tuple header)."""
+    if not before or not after or len(before) != len(after):
+        return False
+    return all(b[8:] == a[8:] for b, a in zip(before, after, strict=True))
+
+
+def read_links(reads: dict[int, list[str]], evidence: Evidence) -> dict[str, str]:
+    """The attacker's guess from reads: a request that read exactly one code (its first
+    read) and wrote exactly one response links the two."""
+    written = defaultdict(list)
+    for item, positions in evidence.responses.items():
+        first = min((p.order for p in positions), default=None)
+        if first is not None:
+            written[first].append(item)
+    return {
+        codes[0]: written[order][0]
+        for order, codes in reads.items()
+        if len(set(codes)) == 1 and len(written.get(order, [])) == 1
+    }
+
+
+def merge(*parts: Evidence) -> Evidence:
+    codes, items, kinds, partial = defaultdict(list), defaultdict(list), {}, set()
+    for part in parts:
+        for c, ps in part.codes.items():
+            codes[c] += ps
+        for i, ps in part.responses.items():
+            items[i] += ps
+        kinds.update(part.kinds)
+        partial |= part.partial
+    return Evidence(dict(codes), dict(items), kinds, partial)

@@ -41,7 +41,7 @@ def test_sqlite_files_do_not_link_codes_to_answers(
     app, client, make_wave, issue, instrument, attacker, report
 ):
     run = run_wave(client, make_wave, issue, instrument, Copies(attacker))
-    signatures = attacker.signatures(code_hashes(app, run.codes))
+    signatures = attacker.signatures(code_hashes(app, run.mail_merge))
     responses_truth, comments_truth, _ = ground_truth(app, run)
     codes = list(signatures.codes)
     residue = attacker.final_residue(signatures)
