@@ -75,6 +75,7 @@ class Findings:
     touches: list[Touch] = field(default_factory=list)
     pages_with_both: list[str] = field(default_factory=list)  # "table blk N (phase)"
     leftovers: dict = field(default_factory=lambda: defaultdict(int))  # raw-only sightings
+    hint_reads: list = field(default_factory=list)  # WAL images logged for hint bits
     notes: list[str] = field(default_factory=list)
 
 
@@ -232,8 +233,13 @@ class PostgresAttacker:
             replay.apply(int(lsn), int(xid or 0), rmgr, rtype, record)
         findings.notes.append(
             f"WAL: {len(records)} records read, {replay.ours} of this database, "
-            f"{replay.images} full-page images decoded"
+            f"{replay.images} full-page images decoded, {len(replay.hint_reads)} of them "
+            "logged for hint bits"
         )
+        findings.hint_reads = replay.hint_reads
+        for lsn, xid, table, codes in replay.hint_reads:
+            for kind, ident in codes:
+                findings.touches.append(Touch("wal-hint", kind, ident, xid, lsn, table))
 
 
 def recovered_xids(page: bytes, block: int, signature: bytes, xids: tuple) -> set[int]:
@@ -442,6 +448,9 @@ class WalReplay:
         self.dboid = dboid
         self.findings = findings
         self.rows: dict[tuple, set] = {}  # (relfilenode, block, line) -> items
+        self.headers: dict[tuple, bytes] = {}
+        self.bodies: dict[tuple, bytes] = {}
+        self.hint_reads: list[tuple] = []  # (lsn, xid, table, codes whose header changed)
         self.ours = 0
         self.images = 0
 
@@ -453,9 +462,9 @@ class WalReplay:
         for block in blocks.values():
             if block.image is not None:
                 self.images += 1
-                if rmgr in ("Heap", "Heap2"):
-                    for line, data in page_tuples(block.image).items():
-                        self.rows[(block.rnode[2], block.number, line)] = self.signatures.find(data)
+                hint = rmgr == "XLOG" and rtype.startswith("FPI")
+                if rmgr in ("Heap", "Heap2") or hint:
+                    self._image(lsn, xid, block, read=hint)
         touched = self._touched(rmgr, rtype.split("+")[0], record, blocks)
         for node, block, line, items in touched:
             table = self.nodes.get(node, str(node))
@@ -463,6 +472,27 @@ class WalReplay:
                 self.findings.touches.append(
                     Touch("wal", kind, ident, xid, lsn, table, (block, line))
                 )
+
+    def _image(self, lsn: int, xid: int, block: Block, read: bool) -> None:
+        """Learn the rows of a page image. An image logged for hint bits (data checksums or
+        wal_log_hints) shows which rows were read since the page's previous image: their
+        tuple headers changed and nothing else did."""
+        node = block.rnode[2]
+        changed = set()
+        for line, data in page_tuples(block.image).items():
+            place = (node, block.number, line)
+            items = self.signatures.find(data)
+            if (
+                read
+                and place in self.headers
+                and self.headers[place] != data[:24]
+                and self.bodies.get(place) == data[24:]
+            ):
+                changed |= {item for item in items if item[0] == "code"}
+            self.rows[place] = items
+            self.headers[place], self.bodies[place] = data[:24], data[24:]
+        if read:
+            self.hint_reads.append((lsn, xid, self.nodes.get(node, str(node)), changed))
 
     def _touched(self, rmgr: str, rtype: str, record: WalRecord, blocks: dict) -> list:
         main = record.main
@@ -612,6 +642,22 @@ def _header_only(before: tuple | None, after: tuple | None) -> bool:
     if not before or not after or len(before) != len(after):
         return False
     return all(b[8:] == a[8:] for b, a in zip(before, after, strict=True))
+
+
+def hint_read_links(findings: Findings, item_kind: str = "response") -> dict[str, str]:
+    """The attacker's guess from WAL images logged for hint bits: an image that shows
+    exactly one code read for the first time links it to the next answers written."""
+    inserts = sorted(
+        (t.order, t.ident) for t in findings.touches if t.source == "wal" and t.kind == item_kind
+    )
+    guesses = {}
+    for lsn, _xid, _table, codes in findings.hint_reads:
+        if len(codes) != 1:
+            continue
+        later = [ident for order, ident in inserts if order > lsn]
+        if later:
+            guesses[next(iter(codes))[1]] = later[0]
+    return guesses
 
 
 def read_links(reads: dict[int, list[str]], evidence: Evidence) -> dict[str, str]:

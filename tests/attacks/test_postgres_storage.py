@@ -21,6 +21,7 @@ from tests.attacks.pg_storage import (
     PostgresAttacker,
     evidence_from,
     groups_holding_both,
+    hint_read_links,
     merge,
     read_links,
 )
@@ -117,6 +118,13 @@ def test_postgres_storage_does_not_link_codes_to_answers(app, attacked_run, atta
         f"answering; {len(guesses)} requests read one code and wrote one response; "
         f"{read_hits}/{run.respondents} of those links correct"
     )
+    hint_guesses = hint_read_links(findings["WAL"])
+    hint_hits = sum(1 for c, r in hint_guesses.items() if responses_truth.get(c) == r)
+    report.append(
+        f"PostgreSQL, WAL images logged for hint bits: {len(findings['WAL'].hint_reads)}; "
+        f"{len(hint_guesses)} show one code read first; {hint_hits}/{run.respondents} "
+        "links to the next answers correct"
+    )
     views = {
         "heap after close": (combined(findings, "after close"), {"heap"}),
         "heap after VACUUM": (combined(findings, "after VACUUM"), {"heap"}),
@@ -155,6 +163,8 @@ def test_postgres_storage_does_not_link_codes_to_answers(app, attacked_run, atta
     p = 1 / run.threshold
     chance = p * len(guesses) + 2 * math.sqrt(len(guesses) * p * (1 - p))
     assert read_hits <= chance, f"code reads single out {read_hits} respondents\n{message}"
+    chance = p * len(hint_guesses) + 2 * math.sqrt(len(hint_guesses) * p * (1 - p))
+    assert hint_hits <= chance, f"hint-bit WAL images single out {hint_hits}\n{message}"
     checked = [*measured.items(), ("page copies", measured_copies), ("comments", comments)]
     for label, figures in checked:
         # (b) every spent-in-storage code hides among at least B responses
