@@ -30,9 +30,10 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from survey.admin.sessions import init_staff_sessions
     from survey.database import configure_engine_events
-    from survey.extensions import csrf, db, migrate
+    from survey.extensions import csrf, db, migrate, spending
 
     db.init_app(app)
+    spending.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     # Sign-in, throttling and the deny-by-default access check; before CSRF, so that an
     # unauthorised request is refused as such whatever it carries.
@@ -43,7 +44,6 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from survey.admin import bp as admin_bp
-    from survey.extensions import limiter
     from survey.respond import bp as respond_bp
     from survey.results import api_bp
     from survey.results import bp as results_bp
@@ -52,8 +52,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
-    # Respondents are never throttled: throttling would keep their addresses.
-    limiter.exempt(respond_bp)
 
 
 def register_security(app: Flask) -> None:

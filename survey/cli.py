@@ -14,13 +14,15 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.instruments import InstrumentError
-from survey.models import Instrument, Role
+from survey.models import Instrument, Role, WaveState
 from survey.security import code_hash_key
 from survey.services import DomainError, audit
 from survey.services.codes import invitation_link, issue_codes
 from survey.services.instruments import load_units, register_instrument_file
 from survey.services.users import create_user, find_user, list_users, set_password, update_user
 from survey.services.waves import close_wave, create_wave, get_wave, open_wave
+
+CLI_ACTOR = "command line"
 
 
 def register_commands(app: Flask) -> None:
@@ -48,7 +50,13 @@ def instruments_cli():
 @instruments_cli.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def load_instrument(path):
-    instrument = _commit_or_fail(lambda: register_instrument_file(path))
+    def action():
+        loaded = register_instrument_file(path)
+        audit.record(audit.INSTRUMENT_LOADED, CLI_ACTOR, instrument=loaded.code,
+                     version=loaded.version, file=Path(path).name)
+        return loaded
+
+    instrument = _commit_or_fail(action)
     click.echo(f"Loaded {instrument.code} version {instrument.version}.")
 
 
@@ -68,7 +76,12 @@ def units_cli():
 @units_cli.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def load_unit_tree(path):
-    count = _commit_or_fail(lambda: load_units(path))
+    def action():
+        loaded = load_units(path)
+        audit.record(audit.UNITS_LOADED, CLI_ACTOR, units=loaded)
+        return loaded
+
+    count = _commit_or_fail(action)
     click.echo(f"Loaded {count} units.")
 
 
@@ -86,9 +99,11 @@ def waves_cli():
 @click.option("--k", "threshold", type=int, default=10, show_default=True)
 def create_wave_command(code, title, instrument_ref, opens, closes, threshold):
     def action():
-        return create_wave(
+        created = create_wave(
             code, title, _instrument(instrument_ref), opens.date(), closes.date(), threshold
         )
+        audit.record(audit.WAVE_CREATED, CLI_ACTOR, wave=created.code, k=created.threshold)
+        return created
 
     wave = _commit_or_fail(action)
     click.echo(f"Created draft wave {wave.code} (k = {wave.threshold}).")
@@ -109,15 +124,28 @@ def _instrument(ref: str) -> Instrument:
 @waves_cli.command("open")
 @click.argument("code")
 def open_wave_command(code):
-    _commit_or_fail(lambda: open_wave(get_wave(code)))
+    def action():
+        wave = get_wave(code)
+        open_wave(wave)
+        audit.record(audit.WAVE_OPENED, CLI_ACTOR, wave=wave.code, k=wave.threshold,
+                     breakdowns=wave.breakdowns)
+
+    _commit_or_fail(action)
     click.echo(f"Opened {code}. Its instrument, thresholds and breakdowns are now fixed.")
 
 
 @waves_cli.command("close")
 @click.argument("code")
 def close_wave_command(code):
-    released = _commit_or_fail(lambda: close_wave(get_wave(code)))
-    click.echo(f"Closed {code}: released the last {released} responses; codes purged.")
+    def action():
+        wave = get_wave(code)
+        responses = close_wave(wave)
+        audit.record(audit.WAVE_CLOSED, CLI_ACTOR, wave=wave.code, responses=responses,
+                     codes_purged=wave.codes_issued)
+        return responses
+
+    responses = _commit_or_fail(action)
+    click.echo(f"Closed {code}: its {responses:,} responses are published; codes purged.")
 
 
 @click.group("pipeline", help="Promotion pipeline outcomes from HR records.")
@@ -139,9 +167,13 @@ def load_pipeline(path, instrument_ref):
     from survey.services.pipeline import load_pipeline_csv
 
     data = Path(path).read_bytes()
-    count = _commit_or_fail(
-        lambda: load_pipeline_csv(data, Definition(_instrument(instrument_ref).definition))
-    )
+
+    def action():
+        loaded = load_pipeline_csv(data, Definition(_instrument(instrument_ref).definition))
+        audit.record(audit.PIPELINE_LOADED, CLI_ACTOR, rows=loaded, file=Path(path).name)
+        return loaded
+
+    count = _commit_or_fail(action)
     click.echo(f"Loaded {count} pipeline counts.")
 
 
@@ -154,14 +186,25 @@ def codes_cli():
 @click.option("--wave", "wave_code", required=True)
 @click.option("--count", type=int, required=True)
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
-def issue_codes_command(wave_code, count, out):
+@click.option(
+    "--override",
+    is_flag=True,
+    help="Issue even if there would be more codes than the headcount (audited).",
+)
+def issue_codes_command(wave_code, count, out, override):
     """Write COUNT new codes with their links to OUT for the mail merge. Shown only once."""
     out_path = Path(out)
     if out_path.exists():
         raise click.ClickException(f"{out} exists; codes are never overwritten. Choose a new file.")
-    codes = _commit_or_fail(
-        lambda: issue_codes(get_wave(wave_code), count, code_hash_key(current_app))
-    )
+
+    def action():
+        wave = get_wave(wave_code)
+        issued = issue_codes(wave, count, code_hash_key(current_app), override=override)
+        audit.record(audit.CODES_ISSUED, CLI_ACTOR, wave=wave.code, count=len(issued),
+                     after_opening=wave.state == WaveState.OPEN, override=override)
+        return issued
+
+    codes = _commit_or_fail(action)
     write_codes_csv(out_path, codes, current_app.config["BASE_URL"])
     click.echo(f"Wrote {len(codes)} codes to {out}. They are not stored anywhere else.")
 
@@ -177,9 +220,6 @@ def write_codes_csv(path: Path, codes: list[str], base_url: str) -> None:
 @click.group("users", help="Staff accounts. Passwords are never taken from the command line.")
 def users_cli():
     pass
-
-
-CLI_ACTOR = "command line"
 
 
 def _read_password() -> str:

@@ -4,7 +4,8 @@ SURVEY_ENV   production (default) | development | testing
 SECRET_KEY   required in production: at least 32 characters, not a placeholder
 DATABASE_URL sqlite:///... (default: instance/survey.db) or postgresql+psycopg://...
 BASE_URL     public address used in invitation links, e.g. https://survey.example.police.uk
-REDIS_URL    shared storage for login throttling across workers (memory storage otherwise)
+REDIS_URL    shared, non-persistent storage for pending code spends and throttling, needed
+             when several server processes run (process memory otherwise: one process only)
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # strict HTTPS check demands; the token and SameSite cookies still stop forgeries.
         "WTF_CSRF_SSL_STRICT": False,
         "RESPONSE_STATE_MAX_AGE": 24 * 3600,
+        # Pending spends are flushed on a background thread ("inline" runs the flush right
+        # after the answers' commit, in its own transaction: deterministic, for tests).
+        "SPEND_FLUSH": "inline" if env == "testing" else "thread",
+        # The response-rate monitor's snapshot is refreshed at most this often.
+        "PROGRESS_SECONDS": 0 if env == "testing" else 10 * 60,
+        # Every refusal of a code takes at least this long, whatever the reason.
+        "RESPONSE_REFUSAL_SECONDS": 0.0 if env == "testing" else 0.5,
+        "RESPONSE_REFUSALS_LIMIT": "10 per 10 minutes;30 per day",
         "TESTING": env == "testing",
     }
     config.update(overrides)

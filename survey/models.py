@@ -1,9 +1,10 @@
 """Database models.
 
 Anonymity is a property of this schema (docs/anonymity.md): the tables that hold answers
-(`held_response`, `response`, `comment`) have a random key and no column that could link
-them to an invitation, a person, a time or an order of arrival. On SQLite they are WITHOUT
-ROWID tables, so not even the hidden rowid records insertion order.
+(`response`, `comment`) have a random key and no column that could link them to an
+invitation, a person or a time. On SQLite they are WITHOUT ROWID tables, so not even the
+hidden rowid records insertion order. Answers are written without their code, and spends
+of codes reach `invitation_code` only in shuffled batches (survey/services/spends.py).
 """
 
 from __future__ import annotations
@@ -107,7 +108,14 @@ class Wave(db.Model):
         default=WaveState.DRAFT,
     )
     codes_issued: Mapped[int] = mapped_column(Integer, default=0)
+    # Codes issued while the wave was already open: flagged beside its results, since
+    # extra codes in the hands of staff could be used to submit known answers.
+    codes_issued_after_open: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     codes_spent_at_close: Mapped[int | None] = mapped_column(Integer)
+    # Responses per unit as of the last progress snapshot (taken with a batch of spends,
+    # at most every few minutes), so the monitor never moves with one submission.
+    progress: Mapped[dict | None] = mapped_column(JSONType)
+    progress_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     instrument: Mapped[Instrument] = relationship()
 
@@ -127,20 +135,8 @@ class InvitationCode(db.Model):
     spent: Mapped[bool] = mapped_column(default=False)
 
 
-class HeldResponse(db.Model):
-    """A submitted response waiting to be released to reporting in a shuffled batch."""
-
-    __tablename__ = "held_response"
-    __table_args__ = NO_ROWID
-
-    key: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_key)
-    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
-    answers: Mapped[dict] = mapped_column(JSONType)
-    comments: Mapped[dict] = mapped_column(JSONType)
-
-
 class Response(db.Model):
-    """A released response: answers, derived scores and breakdown groups. Nothing else."""
+    """A submitted response: answers, derived scores and breakdown groups. Nothing else."""
 
     __table_args__ = NO_ROWID
 
@@ -164,7 +160,7 @@ class Comment(db.Model):
 
 
 class Tally(db.Model):
-    """Sufficient statistics of released responses, kept current at every release.
+    """Sufficient statistics of a closed wave's responses, built once when it closes.
 
     One row per (wave, dimension, group, measure, category): the number of respondents
     `n` and, for scores, the sum and sum of squares of their values. Dimensions are

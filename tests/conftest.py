@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from survey import create_app
-from survey.extensions import db
+from survey.extensions import db, limiter, spending
 from survey.models import Role
 from survey.security import code_hash_key
 from survey.services.codes import issue_codes
@@ -61,6 +61,9 @@ def _empty_database(app):
     yield
     if has_app_context():
         db.session.remove()  # the test's own session, which may hold SQLite's write lock
+    spending.store.clear()
+    with app.app_context():
+        limiter.reset()  # throttling counts (sign-in, refused codes) start at zero
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
@@ -126,7 +129,7 @@ def issue(code_key):
     """Issue codes for a wave: issue(wave, 3) -> list of printable codes."""
 
     def build(wave, count: int = 1) -> list[str]:
-        codes = issue_codes(wave, count, code_key)
+        codes = issue_codes(wave, count, code_key, override=True)
         db.session.commit()
         return codes
 

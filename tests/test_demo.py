@@ -100,7 +100,7 @@ def test_build_demo_creates_admin_past_waves_and_open_wave(app, code_key):
     assert [count_by_wave(Response)[w.id] for w in waves] == [120, 120, 120, 40]
     assert count_by_wave(InvitationCode) == {waves[3].id: 200}  # past waves' codes purged
     assert waves[3].codes_issued == 200 and len(set(summary.codes)) == 200
-    assert wave_for_code(summary.codes[0], code_key)[0].code == OPEN_WAVE
+    assert wave_for_code(summary.codes[0], code_key).code == OPEN_WAVE
     assert [(w.code, w.responses) for w in summary.waves] == [
         ("demo-2023", 120), ("demo-2024", 120), ("demo-2025", 120), (OPEN_WAVE, 40)
     ]

@@ -16,6 +16,7 @@ from survey.models import Response
 from survey.reporting import breakdown_view, check_filtered_view, full_report
 from survey.services.instruments import unit_choices
 from survey.services.responses import import_responses
+from survey.services.waves import close_wave
 
 
 @pytest.fixture
@@ -25,6 +26,7 @@ def wave_with(make_wave):
         definition = Definition(wave.instrument.definition)
         units = [code for code, _ in unit_choices()]
         import_responses(wave, generate_responses(definition, units, count, 0, seed))
+        close_wave(wave)
         db.session.commit()
         return wave
 
@@ -99,6 +101,7 @@ def test_trends_show_each_wave_and_the_change_between_them(make_wave):
         wave = make_wave(threshold=10, opens_on=date(year, 10, 1), closes_on=date(year, 10, 28))
         definition = Definition(wave.instrument.definition)
         import_responses(wave, generate_responses(definition, units, 600, index * 4, 11 + index))
+        close_wave(wave)
         waves.append(wave)
     db.session.commit()
     series = trend(waves[-1], "who5")
@@ -128,6 +131,7 @@ def test_comments_appear_only_for_at_least_the_comments_threshold(make_wave):
     rows += [({"unit": "south_lpa"}, {"comment_wellbeing": f"south {i}"}) for i in range(16)]
     rows += [({"unit": "east_cid"}, {"comment_wellbeing": f"east {i}"}) for i in range(3)]
     import_responses(wave, rows)
+    close_wave(wave)
     db.session.commit()
     report = {c.unit: c for c in comments_report(wave, "comment_wellbeing")}
     assert report[None].n == 39
@@ -142,6 +146,7 @@ def test_too_few_comments_show_nothing(make_wave):
 
     wave = make_wave(threshold=10)
     import_responses(wave, [({}, {"comment_promotion": f"text {i}"}) for i in range(14)])
+    close_wave(wave)
     db.session.commit()
     (only,) = comments_report(wave, "comment_promotion")
     assert only.n is None and only.texts == ()
@@ -161,6 +166,7 @@ def test_weighting_to_the_workforce_profile_post_stratifies(make_wave):
             Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="male", count=600),
         ]
     )
+    close_wave(wave)
     db.session.commit()
     weighted = weighted_figure(wave, "who5", "sex")
     assert weighted.weighted is True

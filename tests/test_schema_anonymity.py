@@ -7,7 +7,6 @@ from sqlalchemy import inspect, text
 from survey.extensions import db
 
 ANSWER_TABLES = {
-    "held_response": {"key", "wave_id", "answers", "comments"},
     "response": {"key", "wave_id", "answers", "scores", "groups"},
     "comment": {"key", "wave_id", "question", "unit_top", "text"},
 }

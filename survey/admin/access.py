@@ -32,6 +32,8 @@ ACCESS: dict[str, frozenset[Role]] = {
     "admin.logout": ALL_STAFF,
     "admin.monitor": ALL_STAFF,
     # Results pages, their exports and the JSON API: the same figures, the same readers.
+    # Administrators run instruments, waves and codes and read no results (separation of
+    # duties: whoever can issue codes must not also see the figures they could move).
     **dict.fromkeys(
         (
             "results.index", "results.overview", "results.breakdown", "results.intersection",
@@ -40,7 +42,7 @@ ACCESS: dict[str, frozenset[Role]] = {
             "api.waves", "api.overview", "api.breakdown", "api.intersection", "api.trend",
             "api.comments", "api.representation", "api.pipeline_rounds", "api.pipeline",
         ),
-        frozenset({Role.ADMIN, Role.HR, Role.PAO}),
+        frozenset({Role.HR, Role.PAO}),
     ),
 }
 

@@ -138,6 +138,13 @@ class IssueCodesForm(FlaskForm):
                                 message=f"Issue between 1 and {MAX_BATCH} codes at a time")],
         description="One for each person invited. The download is the only copy of the codes.",
     )
+    override = BooleanField(
+        "Issue them even if there would be more codes than people in the headcount, or no "
+        "headcount is loaded",
+        validators=[Optional()],
+        description="Spare codes let whoever holds them answer as someone who does not "
+        "exist. This choice is recorded in the audit log.",
+    )
 
 
 class UserForm(FlaskForm):

@@ -27,10 +27,14 @@ from survey.services import audit as events
 from survey.services import waves as wave_ops
 from survey.services.audit import record
 from survey.services.codes import issue_codes
-from survey.services.headcounts import headcount_template, replace_headcounts, wave_headcounts
+from survey.services.headcounts import (
+    force_headcount,
+    headcount_template,
+    replace_headcounts,
+    wave_headcounts,
+)
 from survey.services.imports import CsvRejected, import_past_wave
-from survey.services.monitor import held_count, response_rates
-from survey.services.waves import codes_spent
+from survey.services.monitor import response_rates
 
 
 def _wave(wave_id: int) -> Wave:
@@ -97,7 +101,7 @@ def wave(wave_id: int):
     status = 422 if problem or form.errors else 200
     return render_template(
         "admin/wave.html", wave=wave, definition=definition, form=form, problem=problem,
-        spent=codes_spent(wave), action=ConfirmForm(),
+        action=ConfirmForm(),
         breakdown_titles=[definition.breakdowns[c]["title"] for c in wave.breakdowns
                           if c in definition.breakdowns],
     ), status
@@ -122,24 +126,22 @@ def open_wave(wave_id: int):
 
 @bp.route("/waves/<int:wave_id>/close", methods=["GET", "POST"])
 def close_wave(wave_id: int):
-    """Confirm, then close: release what is held, purge codes and the holding area."""
+    """Confirm, then close: publish every response at once, purge codes and pending spends."""
     wave = _wave(wave_id)
     if wave.state != WaveState.OPEN:
         flash(f"Wave {wave.code} is {wave.state.value}: only an open wave can be closed.", "error")
         return redirect(url_for("admin.wave", wave_id=wave.id))
     form = CloseWaveForm()
     if form.validate_on_submit():
-        unused = wave.codes_issued - codes_spent(wave)
-        released = wave_ops.close_wave(wave)
-        record(events.WAVE_CLOSED, current_user, wave=wave.code, released_at_close=released,
-               codes_purged=wave.codes_issued, codes_unused=unused)
+        responses = wave_ops.close_wave(wave)
+        record(events.WAVE_CLOSED, current_user, wave=wave.code, responses=responses,
+               codes_purged=wave.codes_issued)
         db.session.commit()
-        flash(f"Closed {wave.code}. The last {released} held responses were released and every "
+        flash(f"Closed {wave.code}: its {responses:,} responses are published and every "
               "invitation code was deleted.")
         return redirect(url_for("admin.wave", wave_id=wave.id))
     return render_template(
-        "admin/wave_close.html", wave=wave, form=form, held=held_count(wave),
-        spent=codes_spent(wave),
+        "admin/wave_close.html", wave=wave, form=form
     ), 422 if form.errors else 200
 
 
@@ -151,18 +153,21 @@ def codes(wave_id: int):
     problem = None
     if form.validate_on_submit():
         try:
-            issued = issue_codes(wave, form.count.data, code_hash_key(current_app))
+            issued = issue_codes(wave, form.count.data, code_hash_key(current_app),
+                                 override=form.override.data)
         except DomainError as error:
             db.session.rollback()
             problem = str(error)
         else:
-            record(events.CODES_ISSUED, current_user, wave=wave.code, count=len(issued))
+            record(events.CODES_ISSUED, current_user, wave=wave.code, count=len(issued),
+                   after_opening=wave.state == WaveState.OPEN, override=form.override.data)
             db.session.commit()
             text = codes_csv(issued, current_app.config["BASE_URL"])
             return download(text, f"{wave.code}-codes-{wave.codes_issued}.csv")
     status = 422 if problem or form.errors else 200
     return render_template(
-        "admin/codes.html", wave=wave, form=form, problem=problem, spent=codes_spent(wave)
+        "admin/codes.html", wave=wave, form=form, problem=problem,
+        headcount=force_headcount(wave),
     ), status
 
 

@@ -159,7 +159,8 @@ def _open_wave(instrument, definition, units, today: date, key: bytes):
         threshold=THRESHOLD,
     )
     open_wave(wave)
-    codes = issue_codes(wave, OPEN_WAVE_CODES, key)
+    # The demo loads no headcounts, so its codes are issued with the (audited) override.
+    codes = issue_codes(wave, OPEN_WAVE_CODES, key, override=True)
     rows = generate_responses(
         definition, units, OPEN_WAVE_RESPONSES, wave_index=PAST_WAVES, seed=SEED + PAST_WAVES
     )

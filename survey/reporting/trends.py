@@ -44,12 +44,13 @@ class Trend:
 
 
 def waves_of_instrument(wave: Wave) -> list[Wave]:
-    """Waves of the same instrument (any version) that have opened, up to this one."""
+    """Closed waves of the same instrument (any version), up to this one: an open wave
+    publishes nothing, so it is never a point of a trend."""
     return list(
         db.session.scalars(
             select(Wave)
             .join(Instrument)
-            .where(Instrument.code == wave.instrument.code, Wave.state != WaveState.DRAFT)
+            .where(Instrument.code == wave.instrument.code, Wave.state == WaveState.CLOSED)
             .where(Wave.opens_on <= wave.opens_on)
             .order_by(Wave.opens_on)
         )

@@ -1,25 +1,46 @@
-"""Answers in progress travel in a signed hidden field, so the server stores nothing
+"""Answers in progress travel in an encrypted hidden field, so the server stores nothing
 about a person until the moment they submit (no server-side session, no draft rows).
 
-The token is signed, not encrypted: it holds only what the person typed and chose, and
-it lives only in their own page and the POST bodies they send.
+The token is sealed with AES-GCM (authenticated encryption) under a key derived from
+SECRET_KEY for this one purpose: on a shared terminal, a copy of the page source or of the
+browser's form data reveals nothing when decoded, and any change to it is detected. It
+carries the time it was made (refused after RESPONSE_STATE_MAX_AGE) and a random journey
+id; once the journey's answers are submitted, that id in the browser's "answered" cookie
+makes the token worthless (survey/respond/views.py).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import os
+import secrets
+import time
 from dataclasses import asdict, dataclass, field, fields
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+NONCE_BYTES = 12
+PURPOSE = b"respond-progress-v3"
 
 
 class StateInvalid(Exception):
     """The hidden state is missing, tampered with or too old."""
 
 
+def new_journey() -> str:
+    return secrets.token_hex(16)
+
+
 @dataclass
 class Progress:
     code: str
     wave: int
+    journey: str = field(default_factory=new_journey)
     page: int = 0  # a section index; one past the last section is the review page
     answers: dict = field(default_factory=dict)
     comments: dict = field(default_factory=dict)
@@ -29,6 +50,7 @@ class Progress:
 _TYPES = {
     "code": str,
     "wave": int,
+    "journey": str,
     "page": int,
     "answers": dict,
     "comments": dict,
@@ -36,24 +58,38 @@ _TYPES = {
 }
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="respond-progress-v2")
+def _cipher(secret: str) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE).derive(
+        secret.encode()
+    )
+    return AESGCM(key)
 
 
 def dump_progress(progress: Progress, secret: str) -> str:
-    return _serializer(secret).dumps(asdict(progress))
+    plain = json.dumps({"at": int(time.time()), "progress": asdict(progress)}).encode()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = nonce + _cipher(secret).encrypt(nonce, plain, PURPOSE)
+    return base64.urlsafe_b64encode(sealed).decode("ascii")
 
 
 def load_progress(token: str | None, secret: str, max_age: int) -> Progress:
     if not token:
         raise StateInvalid
     try:
-        data = _serializer(secret).loads(token, max_age=max_age)
-    except BadSignature as exc:
+        sealed = base64.urlsafe_b64decode(token.encode("ascii"))
+        if base64.urlsafe_b64encode(sealed).decode("ascii") != token:
+            raise ValueError("not canonical base64")
+        nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
+        data = json.loads(_cipher(secret).decrypt(nonce, body, PURPOSE))
+    except (InvalidTag, ValueError, UnicodeError, binascii.Error) as exc:
         raise StateInvalid from exc
-    if not _well_formed(data):
+    if not isinstance(data, dict) or not isinstance(data.get("at"), int):
         raise StateInvalid
-    return Progress(**data)
+    if not 0 <= time.time() - data["at"] <= max_age:
+        raise StateInvalid
+    if not _well_formed(data.get("progress")):
+        raise StateInvalid
+    return Progress(**data["progress"])
 
 
 def _well_formed(data) -> bool:

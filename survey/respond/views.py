@@ -4,16 +4,34 @@ The invitation code reaches the server only in POST bodies: the link carries it 
 URL fragment, which take.js copies into the form (or the person types it). Everything
 is a plain form, so the whole journey works without JavaScript.
 
-Each POST to /survey carries the signed progress (which page the person is on and their
-answers so far), that page's answers and a `nav` button: next, back, review or
-section-N. Pages are the sections in order, then the review page.
+No page tells a spent code from an unknown one before the person has answered: any
+well-formed code starts the survey, and the only refusal comes at submission, in the same
+words and after the same time for every reason. Refusals are throttled per client.
+
+Each POST to /survey carries the encrypted progress (which page the person is on and
+their answers so far), that page's answers and a `nav` button: next, back, review or
+section-N. Pages are the sections in order, then the review page. Once a journey is
+submitted, the browser's `answered` cookie names it, and its progress shows nothing more.
 """
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+import hashlib
+import hmac
+import logging
+import time
 
-from survey.extensions import db
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from survey.extensions import db, limiter
 from survey.forms import CodeForm, OptionalRadioField, StateForm, section_form
 from survey.instruments import Definition
 from survey.models import Wave
@@ -28,9 +46,18 @@ from survey.respond.answers import (
 )
 from survey.respond.state import Progress, StateInvalid, dump_progress, load_progress
 from survey.security import code_hash_key
+from survey.services.codes import normalise_code
 from survey.services.instruments import unit_choices
 from survey.services.responses import CodeRefused, InvalidAnswers, submit_response, wave_for_code
 from survey.services.waves import open_waves
+
+ANSWERED_COOKIE = "answered"
+NOT_A_CODE = (
+    "That is not an invitation code. Codes have 28 letters and digits, like "
+    "ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-2345. Check the code in your invitation."
+)
+NO_OPEN_SURVEY = "No survey is open at the moment, so there is nothing to answer."
+log = logging.getLogger(__name__)
 
 UNREADABLE = (
     "Your answers in progress could not be read. Nothing was saved. Start again with your code."
@@ -47,9 +74,38 @@ def wave_breakdown_titles(wave: Wave) -> list[str]:
 
 @bp.errorhandler(CodeRefused)
 def refused(refusal: CodeRefused):
-    """Unknown, spent, other-wave, closed-wave or malformed: one page, one status."""
+    """Unknown, spent, other-wave, closed-wave or malformed: one page, one status, and
+    never sooner than RESPONSE_REFUSAL_SECONDS after the request began, so the time a
+    refusal takes does not tell one reason from another."""
     db.session.rollback()
+    floor = current_app.config["RESPONSE_REFUSAL_SECONDS"]
+    time.sleep(max(0.0, floor - (time.monotonic() - _started())))
     return render_template("respond/refused.html", message=str(refusal)), 403
+
+
+@bp.before_request
+def _mark_start() -> None:
+    request.environ["survey.started"] = time.monotonic()
+
+
+def _started() -> float:
+    return request.environ.get("survey.started", time.monotonic())
+
+
+def client_key() -> str:
+    """The throttling key for a client: a keyed hash of its address, never the address.
+
+    It lives only in the limiter's memory (or Redis) for the length of the window."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    address = (request.remote_addr or "").encode()
+    return hmac.new(secret, b"respond-throttle:" + address, hashlib.sha256).hexdigest()[:16]
+
+
+def _log_breach(limit) -> None:
+    log.warning(
+        "A client passed %s refused invitation codes; its submissions are refused until "
+        "the window ends (client key %s, no address kept).", limit.limit, client_key()
+    )
 
 
 @bp.get("/")
@@ -64,20 +120,23 @@ def take():
 
 @bp.post("/take")
 def start():
+    """Start the survey for any well-formed code: nothing here depends on its state."""
     form = CodeForm()
     if not form.validate():
         return render_template("respond/landing.html", form=form, waves=open_waves()), 400
-    try:
-        wave, code = wave_for_code(form.code.data, code_hash_key(current_app))
-    except CodeRefused as refusal:
-        form.code.errors = [str(refusal)]
-        return render_template("respond/landing.html", form=form, waves=open_waves()), 403
+    code = normalise_code(form.code.data)
+    wave = wave_for_code(form.code.data, code_hash_key(current_app)) if code else None
+    if wave is None:
+        form.code.errors = [NOT_A_CODE if code is None else NO_OPEN_SURVEY]
+        return render_template("respond/landing.html", form=form, waves=open_waves()), 400
     return _render_page(wave, Definition(wave.instrument.definition), Progress(code, wave.id))
 
 
 @bp.post("/survey")
 def section():
     progress = _progress()
+    if _already_answered(progress):
+        return render_template("respond/answered.html")
     wave = _open_wave(progress)
     definition = Definition(wave.instrument.definition)
     review_page = len(definition.sections)
@@ -97,20 +156,39 @@ def section():
 
 
 @bp.post("/survey/submit")
+@limiter.limit(
+    lambda: current_app.config["RESPONSE_REFUSALS_LIMIT"],
+    key_func=client_key,
+    deduct_when=lambda response: response.status_code == 403,
+    on_breach=_log_breach,
+)
 def submit():
     progress = _progress()
+    if _already_answered(progress):
+        return render_template("respond/answered.html")
     if unexpected_fields(request.form, SUBMIT_CONTROLS):
         abort(400, description=TAMPERED)
-    wave = _open_wave(progress)
     try:
         submit_response(
-            progress.code, code_hash_key(current_app), wave.id, progress.answers, progress.comments
+            progress.code,
+            code_hash_key(current_app),
+            progress.wave,
+            progress.answers,
+            progress.comments,
         )
     except InvalidAnswers:
-        db.session.rollback()
         abort(400, description=TAMPERED)
-    db.session.commit()
-    return redirect(url_for("respond.done"), code=303)
+    response = make_response(redirect(url_for("respond.done"), code=303))
+    response.set_cookie(
+        ANSWERED_COOKIE,
+        progress.journey,
+        max_age=current_app.config["RESPONSE_STATE_MAX_AGE"],
+        path="/survey",
+        secure=current_app.config["PREFER_HTTPS"],
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
 
 
 @bp.get("/done")
@@ -127,6 +205,12 @@ def _progress() -> Progress:
         )
     except StateInvalid:
         abort(400, description=UNREADABLE)
+
+
+def _already_answered(progress: Progress) -> bool:
+    """This browser submitted this very journey: its answers must not be shown again."""
+    answered = request.cookies.get(ANSWERED_COOKIE, "")
+    return hmac.compare_digest(answered.encode(), progress.journey.encode())
 
 
 def _open_wave(progress: Progress) -> Wave:

@@ -18,7 +18,7 @@ def comment_tables(wave: Wave, question: str, sets: list[CommentSet]) -> list[Ta
         "Comments are shown as written, in alphabetical order; only the top-level unit is "
         "kept beside them.",
     )
-    subtitle = f"{wave.title} ({wave.code})"
+    subtitle = t.wave_line(wave)
     columns = (Column("unit", "Where", numeric=False), Column("n", "Comments (n)"))
     rows = [
         Row(

@@ -171,7 +171,7 @@ def representation_table(wave: Wave, title: str, rows: list[RepresentationRow]) 
     )
     return t.table(
         f"Respondents against the workforce by {t.lower_first(title)}",
-        f"{wave.title} ({wave.code})",
+        t.wave_line(wave),
         columns,
         lines,
         notes,
@@ -231,7 +231,7 @@ def weighted_table(
         notes.append(f"No weighted estimate: {refusal}")
     return t.table(
         f"{info.title}: unweighted and weighted",
-        f"{wave.title} ({wave.code})",
+        t.wave_line(wave),
         columns,
         rows,
         notes,

@@ -1,5 +1,6 @@
-"""What exists to report on: waves with released results, their respondent counts (after
-disclosure control) and the promotion rounds HR has loaded. Read-only."""
+"""What exists to report on: closed waves (a wave's figures are published only when it
+closes, all at once), their respondent counts (after disclosure control) and the promotion
+rounds HR has loaded. Read-only."""
 
 from __future__ import annotations
 
@@ -13,27 +14,25 @@ from survey.reporting import breakdown_view, full_report, levels_of, reportable_
 
 
 def released_waves() -> list[Wave]:
-    """Open and closed waves with at least one released response, newest first."""
+    """Closed waves with at least one response, newest first."""
     released = exists(select(Response.key).where(Response.wave_id == Wave.id))
     query = (
         select(Wave)
-        .where(Wave.state != WaveState.DRAFT, released)
+        .where(Wave.state == WaveState.CLOSED, released)
         .order_by(Wave.opens_on.desc(), Wave.id.desc())
     )
     return list(db.session.scalars(query))
 
 
 def reportable_wave(code: str) -> Wave | None:
-    """The wave with this code unless it is a draft (whose settings may still change)."""
+    """The wave with this code if it is closed: draft and open waves publish nothing."""
     wave = db.session.scalar(select(Wave).filter_by(code=code))
-    return None if wave is None or wave.state == WaveState.DRAFT else wave
+    return wave if wave is not None and wave.state == WaveState.CLOSED else None
 
 
 def latest_released_wave() -> Wave | None:
-    """The newest closed wave with results (complete figures), else the newest open one."""
-    waves = released_waves()
-    closed = [wave for wave in waves if wave.state == WaveState.CLOSED]
-    return (closed or waves or [None])[0]
+    """The newest closed wave with results."""
+    return next(iter(released_waves()), None)
 
 
 def respondents(wave: Wave) -> int | None:

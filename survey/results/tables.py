@@ -225,6 +225,18 @@ def _excel_format(places: int, signed: bool) -> str:
 # --- footnotes ---------------------------------------------------------------------------
 
 
+def wave_line(wave) -> str:
+    """A table's subtitle: the wave, flagged if codes were issued after it opened (spare
+    codes in staff hands could have been used to submit known answers)."""
+    line = f"{wave.title} ({wave.code})"
+    if wave.codes_issued_after_open:
+        line += (
+            f"; {wave.codes_issued_after_open:,} invitation codes were issued after the wave "
+            "opened"
+        )
+    return line
+
+
 def threshold_notes(k: int) -> tuple[str, str]:
     return (
         f"Every figure describes at least {k} respondents (k = {k} for this wave, fixed "

@@ -124,7 +124,7 @@ def overview_table(wave: Wave, definition: Definition, series: dict[str, Trend])
         "waves are independent samples of anonymous respondents.",
         f"{t.NOT_APPLICABLE}: not applicable (no cut point, or no earlier wave).",
     )
-    return t.table("Scores for the whole organisation", _wave_line(wave), columns, rows, notes)
+    return t.table("Scores for the whole organisation", t.wave_line(wave), columns, rows, notes)
 
 
 def _cut_cells(summary: Summary, info: MeasureInfo) -> tuple[Cell, Cell, Cell]:
@@ -204,7 +204,7 @@ def breakdown_table(wave: Wave, view: BreakdownView, info: MeasureInfo) -> Table
             "the group's: above 1, the reference group answers favourably more often."
         )
     title = f"{info.title} by {t.lower_first(view.title)}"
-    return t.table(title, _wave_line(wave), columns, rows, notes)
+    return t.table(title, t.wave_line(wave), columns, rows, notes)
 
 
 def _breakdown_columns(info: MeasureInfo, reference_label: str | None) -> tuple[Column, ...]:
@@ -321,7 +321,7 @@ def intersection_tables(
     )
     title = f"{info.title} by {t.lower_first(titles[0])} and {t.lower_first(titles[1])}"
     return (
-        t.table(title, _wave_line(wave), columns, rows, notes),
+        t.table(title, t.wave_line(wave), columns, rows, notes),
         _count_table(wave, view, info, titles),
     )
 
@@ -363,15 +363,8 @@ def _count_table(
     )
     return t.table(
         f"Respondents to {t.lower_first(info.title)}",
-        _wave_line(wave),
+        t.wave_line(wave),
         columns,
         rows,
         t.threshold_notes(wave.threshold),
     )
-
-
-def _wave_line(wave: Wave) -> str:
-    state = (
-        "open: figures move as responses are released" if wave.state.value == "open" else "closed"
-    )
-    return f"{wave.title} ({wave.code}), {state}"

@@ -27,6 +27,7 @@ WAVE_CLOSED = "wave_closed"
 WAVE_IMPORTED = "wave_imported"
 CODES_ISSUED = "codes_issued"
 HEADCOUNTS_LOADED = "headcounts_loaded"
+PIPELINE_LOADED = "pipeline_loaded"
 EXPORT_TAKEN = "export_taken"
 USER_CREATED = "user_created"
 USER_CHANGED = "user_changed"
@@ -48,6 +49,7 @@ DESCRIPTIONS = {
     WAVE_IMPORTED: "Past wave imported",
     CODES_ISSUED: "Invitation codes issued and downloaded",
     HEADCOUNTS_LOADED: "Headcounts loaded",
+    PIPELINE_LOADED: "Promotion pipeline counts loaded",
     EXPORT_TAKEN: "Export taken",
     USER_CREATED: "Staff account created",
     USER_CHANGED: "Staff account changed",

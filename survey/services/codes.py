@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from survey.extensions import db
 from survey.models import InvitationCode, Wave, WaveState
 from survey.services import DomainError
+from survey.services.headcounts import force_headcount
 
 # Crockford base32: no I, L, O or U, so codes read aloud and type without confusion.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -37,18 +38,44 @@ def hash_code(normalised: str, key: bytes) -> bytes:
     return hmac.new(key, normalised.encode("ascii"), hashlib.sha256).digest()
 
 
-def issue_codes(wave: Wave, count: int, key: bytes) -> list[str]:
-    """Create `count` codes for a draft or open wave; return them once, store only hashes."""
+def issue_codes(wave: Wave, count: int, key: bytes, override: bool = False) -> list[str]:
+    """Create `count` codes for a draft or open wave; return them once, store only hashes.
+
+    More codes than the wave's headcount (or any codes before a headcount is loaded) need
+    `override`, which the caller audits: spare codes let whoever holds them submit answers
+    they know, and subtract them from published figures. Codes issued once the wave is
+    open are counted, and the count is shown beside the wave's results.
+    """
     if wave.state == WaveState.CLOSED:
         raise DomainError(f"Wave {wave.code} is closed: no more codes can be issued.")
     if not 1 <= count <= MAX_BATCH:
         raise DomainError(f"Issue between 1 and {MAX_BATCH} codes at a time.")
+    if not override:
+        _check_headcount(wave, count)
     codes = [new_code() for _ in range(count)]
     rows = [{"code_hash": hash_code(normalise_code(c), key), "wave_id": wave.id} for c in codes]
     db.session.execute(insert(InvitationCode), rows)
     wave.codes_issued += count
+    if wave.state == WaveState.OPEN:
+        wave.codes_issued_after_open += count
     db.session.flush()
     return codes
+
+
+def _check_headcount(wave: Wave, count: int) -> None:
+    headcount = force_headcount(wave)
+    if headcount is None:
+        raise DomainError(
+            f"Wave {wave.code} has no workforce headcount yet, so there is nothing to check "
+            "the number of codes against. Load its headcounts first, or confirm that you "
+            "want to issue codes without one (this is recorded in the audit log)."
+        )
+    if wave.codes_issued + count > headcount:
+        raise DomainError(
+            f"Wave {wave.code} has a headcount of {headcount:,} and {wave.codes_issued:,} codes "
+            f"issued already: {count:,} more would be more codes than people. Confirm that you "
+            "want to issue them anyway (this is recorded in the audit log)."
+        )
 
 
 def invitation_link(base_url: str, code: str) -> str:

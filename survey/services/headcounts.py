@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 from survey.extensions import db
 from survey.instruments import NOT_STATED, Definition
 from survey.models import Headcount, Unit, Wave
-from survey.services.imports import CsvRejected, column_name, header_problems, read_csv
+from survey.services.csv_files import CsvRejected, column_name, header_problems, read_csv
 
 COLUMNS = ("unit", "breakdown", "group", "headcount")
 FORCE = ""  # the unit value that stands for the whole force
@@ -144,6 +144,17 @@ def unit_totals(wave: Wave) -> dict[str, int]:
     return dict(db.session.execute(
         select(Headcount.unit, Headcount.count).filter_by(wave_id=wave.id, breakdown="")
     ).all())
+
+
+def force_headcount(wave: Wave) -> int | None:
+    """The whole force's headcount: given as such, or the sum over every top-level unit."""
+    heads = unit_totals(wave)
+    if FORCE in heads:
+        return heads[FORCE]
+    tops = db.session.scalars(select(Unit.code).where(Unit.parent_id.is_(None))).all()
+    if not tops or any(code not in heads for code in tops):
+        return None
+    return sum(heads[code] for code in tops)
 
 
 def headcount_template() -> str:

@@ -1,8 +1,7 @@
-"""Reading staff CSV uploads, and importing a past wave's responses (docs/import-format.md).
+"""Importing a past wave's responses from CSV (docs/import-format.md).
 
-Everything is checked before anything is written: a file with one bad cell stores
-nothing, and the refusal lists every problem it found (up to MAX_PROBLEMS), each naming
-the spreadsheet row and column.
+Everything is checked before anything is written (survey/services/csv_files.py): a file
+with one bad cell stores nothing, and the refusal lists every problem, by row and column.
 """
 
 from __future__ import annotations
@@ -15,77 +14,16 @@ from dataclasses import dataclass
 from survey.instruments import Definition
 from survey.models import Wave, WaveState
 from survey.services import DomainError
+from survey.services.csv_files import (
+    EXTRA_COLUMNS_HINT,
+    CsvRejected,
+    column_name,
+    header_problems,
+    read_csv,
+)
 from survey.services.instruments import unit_choices
 from survey.services.responses import InvalidAnswers, import_responses
 from survey.services.waves import close_wave, open_wave
-
-MAX_PROBLEMS = 50
-EXTRA_COLUMNS_HINT = (
-    "Remove columns that are not questions of this survey (for example respondent IDs, "
-    "timestamps or IP addresses): they are never imported."
-)
-
-
-class CsvRejected(DomainError):
-    """A CSV file refused as a whole; `problems` lists each reason, naming row and column."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems[:MAX_PROBLEMS]
-        if len(problems) > MAX_PROBLEMS:
-            self.problems.append(f"... and {len(problems) - MAX_PROBLEMS} more problems.")
-        super().__init__("; ".join(self.problems))
-
-
-@dataclass(frozen=True)
-class CsvTable:
-    header: list[str]
-    rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); the header is row 1
-
-
-def column_name(index: int) -> str:
-    """Spreadsheet column letters: 0 -> A, 25 -> Z, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        name = chr(65 + remainder) + name
-    return name
-
-
-def read_csv(data: bytes) -> CsvTable:
-    """Decode UTF-8 CSV (a byte-order mark is allowed) into a lower-cased header and rows."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CsvRejected([
-            f"The file is not UTF-8 text (the first problem is at byte {error.start + 1}). "
-            "In Excel choose Save As > 'CSV UTF-8 (Comma delimited)'."
-        ]) from error
-    if "\x00" in text:
-        raise CsvRejected(["The file is not a CSV text file."])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[list[str]] = []
-    try:
-        records.extend(reader)
-    except csv.Error as error:
-        raise CsvRejected([f"row {len(records) + 1}: this is not valid CSV ({error})."]) from error
-    if not records:
-        raise CsvRejected(["The file is empty: the first row must name the columns."])
-    header = [cell.strip().lower() for cell in records[0]]
-    return CsvTable(header, [(number, cells) for number, cells in enumerate(records[1:], start=2)])
-
-
-def header_problems(header: list[str], known: set[str], what: str) -> list[str]:
-    problems = []
-    for index, name in enumerate(header):
-        where = f"row 1, column {column_name(index)}"
-        if not name:
-            problems.append(f"{where}: the column has no name.")
-        elif name not in known:
-            problems.append(f"{where} ({name}): {what}")
-        elif header.index(name) != index:
-            problems.append(f"{where} ({name}): the column appears twice.")
-    return problems
 
 
 def normalise(text: str) -> str:

@@ -1,11 +1,13 @@
-"""Response rates while a wave is open: released responses against headcount, per unit.
+"""Response rates: responses against headcount, per unit.
 
-Counts come only from the released `response` table, so they move only when a shuffled
-batch of at least k is released (or at close), never one respondent at a time. Every
-count is protected like any published figure (analytics.disclosure.protect_breakdown):
-a unit with fewer than k responses, and the next-smallest beside it, shows HIDDEN and
-never a number from 0 to k-1. A unit's sub-units are shown only where the unit's own
-count is shown, so a hidden count cannot be rebuilt by adding up its parts.
+While a wave is open the counts come from its progress snapshot, taken only after a batch
+of at least k spends and at most every PROGRESS_SECONDS (services/spends.py), and are
+shown rounded down to a multiple of k: they move in coarse, occasional steps, never with
+one submission. Once it closes, the exact counts are published like any figure. Every
+count is protected (analytics.disclosure.protect_breakdown): a unit with fewer than k
+responses, and the next-smallest beside it, shows HIDDEN and never a number from 0 to
+k-1. A unit's sub-units are shown only where the unit's own count is shown, so a hidden
+count cannot be rebuilt by adding up its parts.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 from analytics.disclosure import protect_breakdown
 from survey.extensions import db
 from survey.instruments import NOT_STATED
-from survey.models import HeldResponse, Response, Unit, Wave
+from survey.models import Response, Unit, Wave, WaveState
 from survey.services.headcounts import FORCE, unit_totals
 
 UNIT_BREAKDOWN = "unit"
@@ -51,11 +53,32 @@ class RateTable:
     total: RateRow
     rows: list[RateRow]  # depth-first, already limited to the viewer's scope
     by_unit: bool  # False when unit is not a reportable breakdown of the wave
+    banded: bool = False  # open wave: counts rounded down to a multiple of k
+    as_of: object = None  # open wave: when the snapshot was taken (None: not yet)
 
 
 def response_rates(wave: Wave, scope: list[str] | None = None) -> RateTable:
     """The response-rate table of a wave, protected, limited to `scope` unit codes if given."""
-    counts = _released_by_unit(wave)
+    table = _rates(wave, _counts(wave), scope)
+    if wave.state == WaveState.OPEN:
+        _band([table.total, *table.rows], wave.threshold)
+        table.banded, table.as_of = True, wave.progress_at
+    return table
+
+
+def _counts(wave: Wave) -> dict[str | None, int]:
+    if wave.state == WaveState.OPEN:
+        return {code or None: n for code, n in (wave.progress or {}).items()}
+    return responses_by_unit(wave)
+
+
+def _band(rows: list[RateRow], k: int) -> None:
+    for row in rows:
+        if row.responses is not None:
+            row.responses -= row.responses % k
+
+
+def _rates(wave: Wave, counts: dict, scope: list[str] | None) -> RateTable:
     released = sum(counts.values())
     heads = unit_totals(wave)
     units = db.session.scalars(select(Unit)).all()
@@ -77,14 +100,8 @@ def response_rates(wave: Wave, scope: list[str] | None = None) -> RateTable:
     return RateTable(wave.threshold, total, _flatten(rows, scope), by_unit)
 
 
-def held_count(wave: Wave) -> int:
-    """Responses waiting for the next batch release (for the close confirmation only)."""
-    return db.session.scalar(
-        select(func.count()).select_from(HeldResponse).filter_by(wave_id=wave.id)
-    )
-
-
-def _released_by_unit(wave: Wave) -> dict[str | None, int]:
+def responses_by_unit(wave: Wave) -> dict[str | None, int]:
+    """Stored responses per unit code (None: unit not answered)."""
     unit = Response.groups[UNIT_BREAKDOWN].as_string()
     query = select(unit, func.count()).where(Response.wave_id == wave.id).group_by(unit)
     return {code: n for code, n in db.session.execute(query).all()}

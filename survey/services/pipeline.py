@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert
 from survey.extensions import db
 from survey.instruments import NOT_STATED, Definition
 from survey.models import PromotionCount
-from survey.services.imports import CsvRejected, column_name, header_problems, read_csv
+from survey.services.csv_files import CsvRejected, column_name, header_problems, read_csv
 
 COLUMNS = ("round", "stage", "stage_order", "breakdown", "group", "entered", "progressed")
 ROUND = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")

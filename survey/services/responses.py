@@ -1,33 +1,25 @@
-"""Submitting and releasing responses: the anonymity core of the product.
+"""Submitting responses: the anonymity core of the product.
 
-submit_response spends the code and holds the answers in one transaction; nothing in
-the held row points back to the code. release_held_responses moves held rows to the
-reporting tables in shuffled batches of at least k, under new random keys, so reporting
-rows keep no trace of the order (or transaction) in which people answered.
+A submission stores the answers at once, under a random key and without the code, in a
+transaction that touches no code; the code's spend waits in the pending store and reaches
+the database later, in a shuffled batch of at least k (survey/pending.py). Nothing is
+published from an open wave: the tally is built from the stored responses when it closes.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import exists, insert, select
 
-from survey.extensions import db
+from survey.extensions import db, spending
 from survey.instruments import PREFER_NOT, Definition
 from survey.instruments.scoring import group_response, score_response
-from survey.models import (
-    Comment,
-    HeldResponse,
-    InvitationCode,
-    Response,
-    Wave,
-    WaveState,
-    random_key,
-)
+from survey.models import Comment, InvitationCode, Response, Wave, WaveState, random_key
 from survey.services import DomainError
 from survey.services.codes import hash_code, normalise_code
 from survey.services.instruments import top_level_units, unit_choices
-from survey.services.tally import record_release
+from survey.services.spends import batch_size
 
 REFUSAL = (
     "This code cannot be used. Check that you typed it as it appears in your invitation. "
@@ -47,46 +39,76 @@ class InvalidAnswers(DomainError):
     """Answers that no form of this instrument could have produced."""
 
 
-def wave_for_code(code_text: str, key: bytes) -> tuple[Wave, str]:
-    """The open wave an unspent code belongs to, and the code's canonical form."""
+def wave_for_code(code_text: str, key: bytes) -> Wave | None:
+    """The open wave whose questions a code's holder is shown, telling nothing of the code.
+
+    A well-formed code is never refused here: spent, unknown and valid codes alike start
+    the survey, and only the submission says whether a code can be used. The code's own
+    wave is chosen when it has one (spent or not); otherwise the first open wave.
+    """
     code = normalise_code(code_text)
     if code is None:
+        return None
+    open_waves = select(Wave).filter_by(state=WaveState.OPEN).order_by(Wave.closes_on, Wave.id)
+    own = db.session.scalar(
+        open_waves.join(InvitationCode, InvitationCode.wave_id == Wave.id).where(
+            InvitationCode.code_hash == hash_code(code, key)
+        )
+    )
+    return own or db.session.scalar(open_waves)
+
+
+def submit_response(code: str, key: bytes, wave_id: int, answers: dict, comments: dict) -> None:
+    """Store a response for a usable code, and leave the code's spend pending.
+
+    This commits, unlike other services: the answers must be committed before the claim on
+    the code is confirmed, and the claim must be undone if they never are. Of any number
+    of concurrent submissions of one code, exactly one claim succeeds.
+    """
+    code = normalise_code(code)
+    if code is None:
         raise CodeRefused
+    code_hash = hash_code(code, key)
+    if not spending.store.claim(wave_id, code_hash):
+        raise CodeRefused
+    try:
+        wave = _store_answers(wave_id, code_hash, answers, comments)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        spending.store.unclaim(wave_id, code_hash)
+        raise
+    pending = spending.store.confirm(wave_id, code_hash)
+    spending.confirmed(wave_id, pending, batch_size(wave))
+
+
+def _store_answers(wave_id: int, code_hash: bytes, answers: dict, comments: dict) -> Wave:
+    wave = _lock_open_wave(wave_id)
+    validate_answers(Definition(wave.instrument.definition), answers, comments, unit_choices())
+    usable = exists().where(
+        InvitationCode.code_hash == code_hash,
+        InvitationCode.wave_id == wave.id,
+        InvitationCode.spent.is_(False),
+    )
+    if not db.session.scalar(select(usable)):
+        raise CodeRefused
+    _insert_responses(wave, [(answers, comments)])
+    return wave
+
+
+def _lock_open_wave(wave_id: int) -> Wave:
+    """The wave, if open, share-locked so that closing waits for this submission to end.
+
+    FOR KEY SHARE does not conflict with other submitters or with spend batches; only
+    close_wave's FOR UPDATE waits for it (and it for close_wave, which then refuses it).
+    """
     wave = db.session.scalar(
         select(Wave)
-        .join(InvitationCode, InvitationCode.wave_id == Wave.id)
-        .where(InvitationCode.code_hash == hash_code(code, key))
-        .where(InvitationCode.spent.is_(False), Wave.state == WaveState.OPEN)
+        .where(Wave.id == wave_id, Wave.state == WaveState.OPEN)
+        .with_for_update(read=True, key_share=True)
     )
     if wave is None:
         raise CodeRefused
-    return wave, code
-
-
-def submit_response(code: str, key: bytes, wave_id: int, answers: dict, comments: dict) -> Wave:
-    """Spend the code and hold the answers; release a batch if enough are waiting.
-
-    The spend is a conditional update, so of any number of concurrent submissions of one
-    code exactly one succeeds; the rest are refused and store nothing.
-    """
-    wave = db.session.get(Wave, wave_id)
-    code = normalise_code(code)
-    if wave is None or code is None:
-        raise CodeRefused
-    validate_answers(Definition(wave.instrument.definition), answers, comments, unit_choices())
-    spent = db.session.execute(
-        update(InvitationCode)
-        .where(InvitationCode.code_hash == hash_code(code, key))
-        .where(InvitationCode.wave_id == wave.id, InvitationCode.spent.is_(False))
-        .where(InvitationCode.wave_id.in_(select(Wave.id).filter_by(state=WaveState.OPEN)))
-        .values(spent=True)
-        .execution_options(synchronize_session=False)
-    )
-    if spent.rowcount != 1:
-        raise CodeRefused
-    db.session.add(HeldResponse(wave_id=wave.id, answers=answers, comments=comments))
-    db.session.flush()
-    release_held_responses(wave, minimum=wave.threshold)
     return wave
 
 
@@ -129,8 +151,7 @@ def _comment_problem(definition: Definition, code: str, text) -> str | None:
 
 def import_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> int:
     """Store (answers, comments) pairs from outside the live path, e.g. a past wave's
-    import or demo data, exactly as live responses are released: checked, scored,
-    grouped, shuffled and under fresh random keys."""
+    import or demo data: checked, scored, grouped, shuffled and under random keys."""
     definition = Definition(wave.instrument.definition)
     allowed = allowed_answers(definition, unit_choices())
     for number, (answers, comments) in enumerate(rows, start=1):
@@ -138,36 +159,11 @@ def import_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> int:
             _check_answers(definition, allowed, answers, comments)
         except InvalidAnswers as error:
             raise InvalidAnswers(f"response {number}: {error}") from error
-    _store_released(wave, list(rows))
+    _insert_responses(wave, list(rows))
     return len(rows)
 
 
-def release_held_responses(wave: Wave, minimum: int) -> int:
-    """Move all held responses of a wave to reporting if at least `minimum` are waiting."""
-    if _held_count(wave) < max(minimum, 1):
-        return 0
-    # Serialise releases of one wave, then count again: a concurrent release may have
-    # taken the rows we counted, and a batch must never be smaller than `minimum`.
-    db.session.execute(select(Wave.id).where(Wave.id == wave.id).with_for_update())
-    if _held_count(wave) < max(minimum, 1):
-        return 0
-    held = db.session.execute(
-        delete(HeldResponse)
-        .where(HeldResponse.wave_id == wave.id)
-        .returning(HeldResponse.answers, HeldResponse.comments)
-        .execution_options(synchronize_session=False)
-    ).all()
-    _store_released(wave, held)
-    return len(held)
-
-
-def _held_count(wave: Wave) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(HeldResponse).filter_by(wave_id=wave.id)
-    )
-
-
-def _store_released(wave: Wave, held: list) -> None:
+def _insert_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> None:
     definition = Definition(wave.instrument.definition)
     roots = top_level_units()
     responses = [
@@ -178,7 +174,7 @@ def _store_released(wave: Wave, held: list) -> None:
             "scores": score_response(definition, answers),
             "groups": group_response(definition, wave.breakdowns, answers),
         }
-        for answers, _ in held
+        for answers, _ in rows
     ]
     comments = [
         {
@@ -190,7 +186,7 @@ def _store_released(wave: Wave, held: list) -> None:
             else None,
             "text": text,
         }
-        for answers, texts in held
+        for answers, texts in rows
         for question, text in texts.items()
         if text.strip()
     ]
@@ -199,4 +195,3 @@ def _store_released(wave: Wave, held: list) -> None:
     db.session.execute(insert(Response), responses)
     if comments:
         db.session.execute(insert(Comment), comments)
-    record_release(wave, definition, responses)

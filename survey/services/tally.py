@@ -1,21 +1,21 @@
-"""Keeping the tally (sufficient statistics per group) current as responses are released.
+"""Building the tally (sufficient statistics per group) of a wave when it closes.
 
-A release batch is turned into two sparse matrices, respondents x cells (which groups
-each respondent is in) and respondents x slots (which answers and scores they gave),
-and one sparse product adds the whole batch to every group at once. The database then
-holds per-group counts, sums and sums of squares; reports never read single responses.
+Responses are read in chunks; each chunk becomes two sparse matrices, respondents x cells
+(which groups each respondent is in) and respondents x slots (which answers and scores
+they gave), and one sparse product adds the chunk to every group at once. The totals are
+written in one bulk insert. The database then holds per-group counts, sums and sums of
+squares; reports never read single responses.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, insert, select
 
 from survey.extensions import db
 from survey.instruments import Definition
-from survey.models import Tally, Wave
+from survey.models import Response, Tally, Wave
 
 ALL = "_all"
 RESPONDENTS = "_respondents"
@@ -59,34 +59,91 @@ def band_of(measure: dict, score: float) -> str | None:
     )
 
 
-def record_release(wave: Wave, definition: Definition, responses: list[dict]) -> None:
-    """Add released responses (dicts with answers, scores, groups) to the wave's tally."""
-    if not responses:
-        return
-    cell_ids: dict[tuple[str, str], int] = {}
-    slot_ids: dict[tuple[str, str], int] = {}
-    member = _incidence(
-        [
-            [cell_ids.setdefault(c, len(cell_ids)) for c in cells_of(definition, wave, r["groups"])]
-            for r in responses
+CHUNK = 5_000
+
+
+def build_tally(wave: Wave) -> int:
+    """Replace the wave's tally with one computed from all its responses; returns rows."""
+    definition = Definition(wave.instrument.definition)
+    db.session.execute(delete(Tally).where(Tally.wave_id == wave.id))
+    totals = _Totals()
+    query = (
+        select(Response.answers, Response.scores, Response.groups)
+        .where(Response.wave_id == wave.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for chunk in db.session.execute(query).partitions():
+        totals.add(definition, wave, chunk)
+    rows = totals.rows(wave.id)
+    if rows:
+        db.session.execute(insert(Tally), rows)
+    return len(rows)
+
+
+class _Totals:
+    """Per (cell, slot) counts, sums and sums of squares, added up chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, str], int] = {}
+        self.slots: dict[tuple[str, str], int] = {}
+        self.parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, definition: Definition, wave: Wave, chunk) -> None:
+        member = _incidence(
+            [
+                [self.cells.setdefault(c, len(self.cells))
+                 for c in cells_of(definition, wave, groups)]
+                for _, _, groups in chunk
+            ]
+        )
+        rows, cols, values = [], [], []
+        for index, (answers, scores, _) in enumerate(chunk):
+            for measure, category, value in slots_of(definition, answers, scores):
+                rows.append(index)
+                cols.append(self.slots.setdefault((measure, category), len(self.slots)))
+                values.append(value)
+        shape = (len(chunk), len(self.slots))
+        value_array = np.asarray(values, dtype=float)
+        counts = (member.T @ _matrix(np.ones(len(values)), rows, cols, shape)).tocoo()
+        sums = (member.T @ _matrix(value_array, rows, cols, shape)).tocsr()
+        squares = (member.T @ _matrix(value_array**2, rows, cols, shape)).tocsr()
+        self.parts.append((
+            counts.row, counts.col, counts.data,
+            np.asarray(sums[counts.row, counts.col]).ravel(),
+            np.asarray(squares[counts.row, counts.col]).ravel(),
+        ))
+
+    def rows(self, wave_id: int) -> list[dict]:
+        if not self.parts:
+            return []
+        cell, slot, n, total, total_sq = (np.concatenate(p) for p in zip(*self.parts, strict=True))
+        shape = (len(self.cells), len(self.slots))
+        summed = [
+            sparse.coo_matrix((v, (cell, slot)), shape=shape).tocsr() for v in (n, total, total_sq)
         ]
-    )
-    rows, cols, values = [], [], []
-    for index, response in enumerate(responses):
-        for measure, category, value in slots_of(
-            definition, response["answers"], response["scores"]
-        ):
-            rows.append(index)
-            cols.append(slot_ids.setdefault((measure, category), len(slot_ids)))
-            values.append(value)
-    shape = (len(responses), len(slot_ids))
-    value_array = np.asarray(values, dtype=float)
-    counts = member.T @ sparse.csr_matrix((np.ones(len(values)), (rows, cols)), shape=shape)
-    totals = member.T @ sparse.csr_matrix((value_array, (rows, cols)), shape=shape)
-    squares = member.T @ sparse.csr_matrix((value_array**2, (rows, cols)), shape=shape)
-    _upsert(
-        wave.id, counts.tocoo(), totals.tocsr(), squares.tocsr(), list(cell_ids), list(slot_ids)
-    )
+        counts = summed[0].tocoo()
+        sums = np.asarray(summed[1][counts.row, counts.col]).ravel()
+        squares = np.asarray(summed[2][counts.row, counts.col]).ravel()
+        cells, slots = list(self.cells), list(self.slots)
+        return [
+            {
+                "wave_id": wave_id,
+                "dimension": cells[c][0],
+                "grp": cells[c][1],
+                "measure": slots[s][0],
+                "category": slots[s][1],
+                "n": round(count),
+                "total": float(value),
+                "total_sq": float(value_sq),
+            }
+            for c, s, count, value, value_sq in zip(
+                counts.row, counts.col, counts.data, sums, squares, strict=True
+            )
+        ]
+
+
+def _matrix(values, rows, cols, shape) -> sparse.csr_matrix:
+    return sparse.csr_matrix((values, (rows, cols)), shape=shape)
 
 
 def _incidence(cells_per_row: list[list[int]]) -> sparse.csr_matrix:
@@ -94,34 +151,3 @@ def _incidence(cells_per_row: list[list[int]]) -> sparse.csr_matrix:
     cols = [c for cells in cells_per_row for c in cells]
     width = max(cols) + 1
     return sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(cells_per_row), width))
-
-
-def _upsert(wave_id, counts, totals, squares, cells, slots) -> None:
-    sums = np.asarray(totals[counts.row, counts.col]).ravel()
-    sums_sq = np.asarray(squares[counts.row, counts.col]).ravel()
-    rows = [
-        {
-            "wave_id": wave_id,
-            "dimension": cells[c][0],
-            "grp": cells[c][1],
-            "measure": slots[s][0],
-            "category": slots[s][1],
-            "n": round(n),
-            "total": float(total),
-            "total_sq": float(total_sq),
-        }
-        for c, s, n, total, total_sq in zip(
-            counts.row, counts.col, counts.data, sums, sums_sq, strict=True
-        )
-    ]
-    dialect = db.session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Tally)
-    statement = statement.on_conflict_do_update(
-        index_elements=["wave_id", "dimension", "grp", "measure", "category"],
-        set_={
-            "n": Tally.n + statement.excluded.n,
-            "total": Tally.total + statement.excluded.total,
-            "total_sq": Tally.total_sq + statement.excluded.total_sq,
-        },
-    )
-    db.session.execute(statement, rows)

@@ -2,6 +2,7 @@
 
 Opening fixes the instrument version, the thresholds and the reportable breakdowns:
 respondents are told them on the landing page, so they may never change afterwards.
+Closing publishes: an open wave's figures are never shown, only its banded progress.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from datetime import date
 
 from sqlalchemy import delete, func, select
 
-from survey.extensions import db
+from survey.extensions import db, spending
 from survey.instruments import Definition
-from survey.models import HeldResponse, Instrument, InvitationCode, Wave, WaveState
+from survey.models import Instrument, InvitationCode, Response, Wave, WaveState
 from survey.services import DomainError, NotFound
-from survey.services.responses import release_held_responses
+from survey.services.tally import build_tally
 
 MIN_THRESHOLD = 5
 DEFAULT_THRESHOLD = 10
@@ -102,27 +103,27 @@ def open_wave(wave: Wave) -> None:
 
 
 def close_wave(wave: Wave) -> int:
-    """Release every held response (the last batch may be smaller than k), then purge codes.
+    """Publish a wave: refuse further answers, discard the spends still pending (they are
+    never written, so the last small batch links to nothing), purge every code, and build
+    the tally of all responses at once. Returns the number of responses.
 
-    Returns the number of responses released by the close.
+    The wave row is locked FOR UPDATE first, which waits for submissions in flight (they
+    hold it FOR KEY SHARE); those that come after see the wave closed and are refused.
     """
+    db.session.refresh(wave, with_for_update=True)
     if wave.state != WaveState.OPEN:
         raise WaveLocked(f"Only an open wave can be closed; {wave.code} is {wave.state.value}.")
-    released = release_held_responses(wave, minimum=1)
-    wave.codes_spent_at_close = codes_spent(wave)
-    db.session.execute(delete(InvitationCode).where(InvitationCode.wave_id == wave.id))
-    db.session.execute(delete(HeldResponse).where(HeldResponse.wave_id == wave.id))
-    wave.state = WaveState.CLOSED
-    db.session.flush()
-    return released
-
-
-def codes_spent(wave: Wave) -> int:
-    if wave.codes_spent_at_close is not None:
-        return wave.codes_spent_at_close
-    return db.session.scalar(
-        select(func.count()).select_from(InvitationCode).filter_by(wave_id=wave.id, spent=True)
+    spending.store.discard(wave.id)
+    responses = db.session.scalar(
+        select(func.count()).select_from(Response).filter_by(wave_id=wave.id)
     )
+    wave.codes_spent_at_close = responses
+    db.session.execute(delete(InvitationCode).where(InvitationCode.wave_id == wave.id))
+    wave.state = WaveState.CLOSED
+    wave.progress = None
+    build_tally(wave)
+    db.session.flush()
+    return responses
 
 
 def open_waves() -> list[Wave]:

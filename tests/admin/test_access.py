@@ -54,25 +54,25 @@ EXPECTED = {
     ("POST", "admin.user"):                 (LOGIN,   400,   403,  403),
     ("POST", "admin.user_password"):        (LOGIN,   400,   403,  403),
     ("GET", "admin.audit"):                 (LOGIN,   200,   403,  403),
-    ("GET", "results.index"):               (LOGIN,   200,   200,  200),
-    ("GET", "results.overview"):            (LOGIN,   200,   200,  200),
-    ("GET", "results.breakdown"):           (LOGIN,   200,   200,  200),
-    ("GET", "results.intersection"):        (LOGIN,   200,   200,  200),
-    ("GET", "results.trend"):               (LOGIN,   200,   200,  200),
-    ("GET", "results.comments"):            (LOGIN,   200,   200,  200),
-    ("GET", "results.representation"):      (LOGIN,   200,   200,  200),
-    ("GET", "results.pipeline_rounds"):     (LOGIN,   200,   200,  200),
-    ("GET", "results.pipeline"):            (LOGIN,   404,   404,  404),  # no such round
-    ("GET", "results.plotly_js"):           (LOGIN,   200,   200,  200),
-    ("GET", "api.waves"):                   (LOGIN,   200,   200,  200),
-    ("GET", "api.overview"):                (LOGIN,   200,   200,  200),
-    ("GET", "api.breakdown"):               (LOGIN,   200,   200,  200),
-    ("GET", "api.intersection"):            (LOGIN,   200,   200,  200),
-    ("GET", "api.trend"):                   (LOGIN,   200,   200,  200),
-    ("GET", "api.comments"):                (LOGIN,   200,   200,  200),
-    ("GET", "api.representation"):          (LOGIN,   200,   200,  200),
-    ("GET", "api.pipeline_rounds"):         (LOGIN,   200,   200,  200),
-    ("GET", "api.pipeline"):                (LOGIN,   404,   404,  404),  # no such round
+    ("GET", "results.index"):               (LOGIN,   403,   200,  200),
+    ("GET", "results.overview"):            (LOGIN,   403,   200,  200),
+    ("GET", "results.breakdown"):           (LOGIN,   403,   200,  200),
+    ("GET", "results.intersection"):        (LOGIN,   403,   200,  200),
+    ("GET", "results.trend"):               (LOGIN,   403,   200,  200),
+    ("GET", "results.comments"):            (LOGIN,   403,   200,  200),
+    ("GET", "results.representation"):      (LOGIN,   403,   200,  200),
+    ("GET", "results.pipeline_rounds"):     (LOGIN,   403,   200,  200),
+    ("GET", "results.pipeline"):            (LOGIN,   403,   404,  404),  # no such round
+    ("GET", "results.plotly_js"):           (LOGIN,   403,   200,  200),
+    ("GET", "api.waves"):                   (LOGIN,   403,   200,  200),
+    ("GET", "api.overview"):                (LOGIN,   403,   200,  200),
+    ("GET", "api.breakdown"):               (LOGIN,   403,   200,  200),
+    ("GET", "api.intersection"):            (LOGIN,   403,   200,  200),
+    ("GET", "api.trend"):                   (LOGIN,   403,   200,  200),
+    ("GET", "api.comments"):                (LOGIN,   403,   200,  200),
+    ("GET", "api.representation"):          (LOGIN,   403,   200,  200),
+    ("GET", "api.pipeline_rounds"):         (LOGIN,   403,   200,  200),
+    ("GET", "api.pipeline"):                (LOGIN,   403,   404,  404),  # no such round
 }
 
 
@@ -119,10 +119,11 @@ def test_every_route_is_in_the_table_or_public(app):
 def test_each_role_gets_the_expected_status_on_every_staff_route(
     app, clients, staff, make_wave, instrument
 ):
-    wave = make_wave(state="open")
+    wave = make_wave(state="open")  # admin pages: an open wave (it can be closed)
+    published = make_wave(state="closed")  # results: only closed waves publish anything
     values = {
         "wave_id": wave.id,
-        "wave_code": wave.code,
+        "wave_code": published.code,
         "round_code": "no-such-round",
         "version": plotly_version(),
         "instrument_id": instrument.id,

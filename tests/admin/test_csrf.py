@@ -64,7 +64,7 @@ def posts(staff, make_wave, instrument):
             "threshold": "12", "comment_threshold": "15", "breakdowns": ["sex"]}),
         "admin.open_wave": (f"/admin/waves/{draft.id}/open", {}),
         "admin.close_wave": (f"/admin/waves/{opened.id}/close", {"confirm": "y"}),
-        "admin.codes": (f"/admin/waves/{opened.id}/codes", {"count": "3"}),
+        "admin.codes": (f"/admin/waves/{opened.id}/codes", {"count": "3", "override": "y"}),
         "admin.headcounts": (f"/admin/waves/{opened.id}/headcounts", {
             "file": csv_file("unit,headcount\nnorth_lpa,100\n")}),
         "admin.import_wave": (f"/admin/waves/{draft.id}/import", {"file": csv_file(past)}),

@@ -98,18 +98,16 @@ def test_an_administrator_runs_a_wave_from_start_to_finish(
     page = client.get(wave_url).text
     assert "Open the wave" not in page and "Issue invitation codes" in page
 
-    # Issue codes: one download, then only counts.
-    codes_url = link(page, "Issue invitation codes")
+    # Headcounts, then codes: one download (no more codes than people), then only counts.
+    headcounts_url = link(client.get(wave_url).text, "Workforce headcounts")
+    assert post(client, headcounts_url, {"file": file(HEADCOUNTS, "headcounts.csv")}
+                ).status_code == 302
+    codes_url = link(client.get(wave_url).text, "Issue invitation codes")
     download = post(client, codes_url, {"count": "12"})
     assert download.headers["Content-Disposition"].startswith("attachment")
     codes = [row["code"] for row in csv.DictReader(io.StringIO(download.text))]
     assert len(codes) == 12
     assert not any(code in client.get(codes_url).text for code in codes)
-
-    # Headcounts.
-    headcounts_url = link(client.get(wave_url).text, "Workforce headcounts")
-    assert post(client, headcounts_url, {"file": file(HEADCOUNTS, "headcounts.csv")}
-                ).status_code == 302
 
     # Respondents answer (through the same service the respondent pages call).
     monitor_url = link(client.get(wave_url).text, "Response rates")
@@ -118,13 +116,11 @@ def test_an_administrator_runs_a_wave_from_start_to_finish(
     for code, unit in zip(codes[:4], units, strict=False):
         submit_response(normalise_code(code), code_key, wave_id, {"unit": unit, "sex": "female"},
                         {})
-        db.session.commit()
     assert cells(client.get(monitor_url).text)["Whole force"] == "Fewer than 5 or withheld"
     for code, unit in zip(codes[4:11], units[4:], strict=False):
         submit_response(normalise_code(code), code_key, wave_id, {"unit": unit}, {})
-        db.session.commit()
     rates = cells(client.get(monitor_url).text)
-    assert rates["Whole force"] == "10", "two batches of five released; one response held"
+    assert rates["Whole force"] == "10", "snapshots come with batches of five spends"
     # North has 6 and South 4, every other unit none: South is below k, and showing North
     # would give South away (10 - 6), so both are withheld.
     assert rates["North LPA"] == rates["South LPA"] == "Fewer than 5 or withheld"
@@ -133,7 +129,8 @@ def test_an_administrator_runs_a_wave_from_start_to_finish(
     # Close, after reading what it will purge.
     close_url = link(client.get(wave_url).text, "Close the wave")
     confirmation = client.get(close_url).text
-    assert "1 response is held" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", confirmation))
+    assert "Every answer submitted so far is published" in re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", "", confirmation))
     assert post(client, close_url, {"confirm": "y"}, confirmation).status_code == 302
     wave = db.session.get(Wave, wave_id)
     db.session.refresh(wave)

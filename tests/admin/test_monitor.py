@@ -1,4 +1,5 @@
-"""Response-rate monitor: released responses only, protected like any published figure."""
+"""Response-rate monitor: while a wave is open, banded snapshots taken only with a batch of
+spends; once closed, exact counts protected like any published figure."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from survey.services.headcounts import replace_headcounts
 from survey.services.monitor import response_rates
 from survey.services.responses import import_responses, submit_response
 from survey.services.users import create_user
+from survey.services.waves import close_wave
 from tests.admin.conftest import PASSWORD
 
 PLAN = {  # unit answered -> number of released responses
@@ -23,8 +25,10 @@ HEADCOUNTS = b"unit,headcount\n,400\nnorth_lpa,100\nnorth_response,60\nsouth_lpa
 
 
 def release(wave, plan: dict[str, int]) -> None:
+    """Store the planned responses and close the wave, which publishes exact counts."""
     rows = [({"unit": unit, "who5_1": 3}, {}) for unit, n in plan.items() for _ in range(n)]
     import_responses(wave, rows)
+    close_wave(wave)
     db.session.commit()
 
 
@@ -82,15 +86,28 @@ def test_rates_use_the_headcounts(make_wave):
     assert rows["east_lpa"].headcount is None and rows["east_lpa"].rate is None
 
 
-def test_counts_move_only_when_a_batch_is_released(make_wave, issue, code_key):
+def test_open_counts_move_only_with_a_batch_and_in_steps_of_k(make_wave, issue, code_key):
     wave = make_wave(state="open", threshold=5)
-    codes = issue(wave, 10)
+    codes = issue(wave, 13)
     seen = []
     for code in codes:
         submit_response(normalise_code(code), code_key, wave.id, {"unit": "north_response"}, {})
-        db.session.commit()
         seen.append(response_rates(wave).total.responses)
-    assert seen == [None, None, None, None, 5, 5, 5, 5, 5, 10]
+    assert seen == [None] * 4 + [5] * 5 + [10] * 4
+    table = response_rates(wave)
+    assert table.banded and table.as_of is not None
+
+
+def test_a_snapshot_is_taken_at_most_every_progress_interval(app, make_wave, issue, code_key):
+    wave = make_wave(state="open", threshold=5)
+    app.config["PROGRESS_SECONDS"] = 3600
+    try:
+        for code in issue(wave, 10):
+            submit_response(normalise_code(code), code_key, wave.id, {"unit": "north_lpa"}, {})
+    finally:
+        app.config["PROGRESS_SECONDS"] = 0
+    assert response_rates(wave).total.responses == 5  # the second batch came too soon
+    assert wave.progress == {"north_lpa": 5}
 
 
 def cells(page: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from survey.extensions import db
 from survey.models import Response, Role
 from survey.results.views import plotly_version
 from survey.services.responses import import_responses
+from survey.services.waves import close_wave
 from tests.admin.test_access import registered_routes, url_for_rule
 
 NEEDLE = "needle comment 4471"
@@ -24,6 +25,7 @@ def test_no_page_or_export_shows_a_single_response(app, admin_client, staff, mak
             for _ in range(3)
         ],
     )
+    close_wave(wave)
     db.session.commit()
     keys = list(db.session.scalars(select(Response.key)))
     values = {

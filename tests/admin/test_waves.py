@@ -10,11 +10,13 @@ from html import unescape
 
 from sqlalchemy import func, select
 
-from survey.extensions import db
-from survey.models import AuditEvent, HeldResponse, InvitationCode, Response, Wave, WaveState
+from survey.extensions import db, spending
+from survey.models import AuditEvent, InvitationCode, Response, Tally, Wave, WaveState
 from survey.services.audit import CODES_ISSUED, WAVE_CLOSED, WAVE_CREATED, WAVE_OPENED
 from survey.services.codes import hash_code, normalise_code
+from survey.services.headcounts import replace_headcounts
 from survey.services.responses import submit_response
+from survey.services.waves import open_wave as wave_ops_open
 
 
 def count(model, **where) -> int:
@@ -113,7 +115,7 @@ def test_codes_are_downloaded_once_and_only_counts_remain(
     wave = make_wave(state="open", code="live")
     url = f"/admin/waves/{wave.id}/codes"
     response = admin_client.post(url, data={"csrf_token": form_token(admin_client, url),
-                                            "count": "25"})
+                                            "count": "25", "override": "y"})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="live-codes-25.csv"'
@@ -131,17 +133,57 @@ def test_codes_are_downloaded_once_and_only_counts_remain(
         body = admin_client.get(page_url).text
         assert not any(row["code"] in body for row in rows), page_url
     event = db.session.scalar(select(AuditEvent).filter_by(action=CODES_ISSUED))
-    assert event.detail == {"wave": "live", "count": 25}
+    assert event.detail == {"wave": "live", "count": 25, "after_opening": True, "override": True}
 
 
-def test_spent_codes_are_counted(admin_client, form_token, make_wave, code_key):
-    wave = make_wave(state="open")
+def issue_form(admin_client, form_token, url: str, count: int, override: bool = False):
+    data = {"csrf_token": form_token(admin_client, url), "count": str(count)}
+    return admin_client.post(url, data={**data, "override": "y"} if override else data)
+
+
+def test_codes_beyond_the_headcount_need_the_audited_override(
+    admin_client, form_token, make_wave
+):
+    wave = make_wave(state="draft")
     url = f"/admin/waves/{wave.id}/codes"
-    rows = read_codes(admin_client.post(url, data={
-        "csrf_token": form_token(admin_client, url), "count": "3"}))
-    submit_response(normalise_code(rows[0]["code"]), code_key, wave.id, {"who5_1": 3}, {})
+    refused = issue_form(admin_client, form_token, url, 3)
+    assert refused.status_code == 422 and "no workforce headcount" in text_of(refused.text)
+    replace_headcounts(wave, b"unit,headcount\n,20\n")
     db.session.commit()
-    assert re.search(r"Used</dt><dd>1<", admin_client.get(url).text)
+    assert issue_form(admin_client, form_token, url, 20).mimetype == "text/csv"
+    refused = issue_form(admin_client, form_token, url, 1)
+    assert refused.status_code == 422 and "more codes than people" in text_of(refused.text)
+    assert issue_form(admin_client, form_token, url, 1, override=True).mimetype == "text/csv"
+    assert count(InvitationCode) == 21
+    events = db.session.scalars(select(AuditEvent).filter_by(action=CODES_ISSUED)).all()
+    assert [e.detail["override"] for e in events] == [False, True]
+
+
+def test_codes_issued_after_opening_are_flagged(admin_client, form_token, make_wave, issue):
+    wave = make_wave(state="draft")
+    issue(wave, 5)
+    wave_ops_open(wave)
+    issue(wave, 3)
+    assert (wave.codes_issued, wave.codes_issued_after_open) == (8, 3)
+    page = text_of(admin_client.get(f"/admin/waves/{wave.id}").text)
+    assert "8 issued, 3 of them after the wave opened" in page
+
+
+def test_no_page_counts_codes_used_while_the_wave_is_open(admin_client, make_wave, issue,
+                                                           code_key):
+    wave = make_wave(state="open")
+    codes = issue(wave, 3)
+    pages = lambda: [admin_client.get(f"/admin/waves/{wave.id}{tail}").text  # noqa: E731
+                     for tail in ("", "/codes", "/close", "/monitor")]
+    before = pages()
+    submit_response(normalise_code(codes[0]), code_key, wave.id, {"who5_1": 3}, {})
+    after = pages()
+    for page_before, page_after in zip(before, after, strict=True):
+        assert strip_tokens(page_before) == strip_tokens(page_after)
+
+
+def strip_tokens(page: str) -> str:
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]*"', "", page)
 
 
 def test_codes_cannot_be_issued_for_a_closed_wave(admin_client, form_token, make_wave):
@@ -160,10 +202,10 @@ def test_the_close_page_says_what_will_be_purged(admin_client, make_wave, issue,
         submit_response(normalise_code(code), code_key, wave.id, {"who5_1": 2}, {})
     db.session.commit()
     page = text_of(admin_client.get(f"/admin/waves/{wave.id}/close").text)
-    assert "3 responses are held waiting for the next batch" in page
-    assert "released to the results" in page
-    assert "All 12 invitation codes are deleted (3 used, 9 unused)" in page
+    assert "Every answer submitted so far is published, all at once" in page
+    assert "All 12 invitation codes are deleted, used or not" in page
     assert "cannot be undone" in page
+    assert "3" not in re.sub(r"\d{4}", "", page), "no count of answers so far"
 
 
 def test_closing_needs_the_confirmation_box(admin_client, form_token, make_wave):
@@ -175,7 +217,7 @@ def test_closing_needs_the_confirmation_box(admin_client, form_token, make_wave)
     assert wave.state == WaveState.OPEN
 
 
-def test_closing_releases_the_held_and_purges_codes(
+def test_closing_publishes_everything_and_purges_codes(
     admin_client, form_token, make_wave, issue, code_key
 ):
     wave = make_wave(state="open", threshold=10)
@@ -190,10 +232,10 @@ def test_closing_releases_the_held_and_purges_codes(
     db.session.refresh(wave)
     assert wave.state == WaveState.CLOSED
     assert count(InvitationCode, wave_id=wave.id) == 0
-    assert count(HeldResponse, wave_id=wave.id) == 0
     assert count(Response, wave_id=wave.id) == 3
+    assert count(Tally, wave_id=wave.id) > 0
+    assert spending.store.pending(wave.id) == []
     event = db.session.scalar(select(AuditEvent).filter_by(action=WAVE_CLOSED))
-    assert event.detail == {"wave": wave.code, "released_at_close": 3, "codes_purged": 12,
-                            "codes_unused": 9}
+    assert event.detail == {"wave": wave.code, "responses": 3, "codes_purged": 12}
     # Closing again is not offered.
     assert admin_client.get(url).status_code == 302

@@ -10,9 +10,9 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from survey.extensions import db
+from survey.extensions import db, spending
 from survey.instruments import Definition
-from survey.models import Comment, HeldResponse, InvitationCode, Response
+from survey.models import Comment, InvitationCode, Response, Wave
 from tests.conftest import csrf_token
 
 STATE = re.compile(r'name="state" type="hidden" value="([^"]+)"')
@@ -111,6 +111,8 @@ def walk_every_page(journey, make_wave, issue, instrument):
         assert journey.submit().status_code == 303
         journey.get("/done")
         replay = {"csrf_token": csrf_token(review), "state": hidden_state(review)}
+        journey.post_form("/survey/submit", replay)  # 200: the answers are in, none shown
+        journey.client.delete_cookie("answered", path="/survey")
         journey.post_form("/survey/submit", replay)  # 403: code already used
         journey.post_form("/survey", {**replay, "state": "forged"})  # 400 error page
         journey.get("/survey")  # 405
@@ -123,14 +125,17 @@ def walk_every_page(journey, make_wave, issue, instrument):
 
 @pytest.fixture
 def counts(app):
-    """What a submission could change: held and released rows, comments, spent codes."""
+    """What a submission could change: responses, comments, pending and spent codes."""
 
     def read() -> dict[str, int]:
         def count(model, *where):
             return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
         return {
-            "held_response": count(HeldResponse),
+            "pending_spends": sum(
+                len(spending.store.pending(wave_id)) for wave_id in db.session.scalars(
+                    select(Wave.id))
+            ),
             "response": count(Response),
             "comment": count(Comment),
             "spent_codes": count(InvitationCode, InvitationCode.spent.is_(True)),

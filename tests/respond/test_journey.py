@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.instruments import Definition
-from survey.models import Comment, HeldResponse, InvitationCode, Response
+from survey.models import Comment, InvitationCode, Response
 from survey.services.waves import close_wave
 from tests.respond.conftest import section_index
 
@@ -127,10 +127,12 @@ def test_submitting_an_empty_survey_works(journey, make_wave, issue, counts):
     response = journey.submit()
     assert response.status_code == 303
     assert response.headers["Location"] == "/done"
-    assert counts()["held_response"] == 1
-    assert counts()["spent_codes"] == 1
-    held = db.session.scalars(select(HeldResponse)).one()
-    assert (held.answers, held.comments) == ({}, {})
+    assert counts()["response"] == 1
+    assert counts()["pending_spends"] == 1  # written later, in a batch of at least k
+    assert counts()["spent_codes"] == 0
+    stored = db.session.scalars(select(Response)).one()
+    assert stored.answers == {}
+    assert counts()["comment"] == 0
     done = journey.client.get("/done")
     assert done.status_code == 200
     assert "your answers are in" in done.get_data(as_text=True)
@@ -154,22 +156,21 @@ def test_dont_know_and_prefer_not_to_say_are_stored_as_such_and_never_scored(
     assert _answer_after(review, "What is your sex?") == "Prefer not to say"
     assert journey.submit().status_code == 303
 
-    held = db.session.scalars(select(HeldResponse)).one()
-    assert held.answers == {
+    released = db.session.scalars(select(Response)).one()
+    assert released.answers == {
         **dict.fromkeys(SUPERVISOR_ITEMS, "dk"),
         "sex": "prefer_not",
         "ethnicity": "prefer_not",
     }
-    close_wave(wave)  # releases the held response
-    db.session.commit()
-    released = db.session.scalars(select(Response)).one()
     assert released.answers["lm_notices_struggling"] == "dk"
     assert "supervisor_support" not in released.scores
     assert released.groups["sex"] == "not_stated"
     assert released.groups["ethnicity"] == "not_stated"
 
 
-def test_answers_and_comments_are_held_on_submit(journey, make_wave, issue, instrument):
+def test_answers_and_comments_are_stored_on_submit_and_the_spend_waits(
+    journey, make_wave, issue, instrument
+):
     wave = make_wave()
     code = issue(wave)[0]
     journey.start(code)
@@ -180,14 +181,13 @@ def test_answers_and_comments_are_held_on_submit(journey, make_wave, issue, inst
         {"comment_wellbeing": "  More time\r\nto talk  ", "comment_promotion": "   "},
     )
     assert journey.submit().status_code == 303
-    held = db.session.scalars(select(HeldResponse)).one()
-    assert held.answers == {"who5_1": 5, "who5_2": 0}
-    assert held.comments == {"comment_wellbeing": "More time\nto talk"}
-    spent = db.session.scalars(select(InvitationCode.spent)).one()
-    assert spent is True
+    stored = db.session.scalars(select(Response)).one()
+    assert stored.answers == {"who5_1": 5, "who5_2": 0}
+    assert db.session.scalars(select(Comment.text)).all() == ["More time\nto talk"]
+    assert db.session.scalars(select(InvitationCode.spent)).one() is False
     close_wave(wave)
     db.session.commit()
-    assert db.session.scalars(select(Comment.text)).all() == ["More time\nto talk"]
+    assert db.session.scalar(select(func.count()).select_from(InvitationCode)) == 0
 
 
 def test_placeholders_are_filled_in_on_every_page(journey, make_wave, issue, instrument):
@@ -224,6 +224,8 @@ def test_a_code_works_once(journey, make_wave, issue, counts):
     journey.start(code)
     journey.post("review")
     assert journey.submit().status_code == 303
-    again = journey.start(code)
-    assert again.status_code == 403
-    assert counts()["held_response"] == 1
+    journey.client.delete_cookie("answered", path="/survey")  # another browser
+    assert journey.start(code).status_code == 200  # nothing is refused before answering
+    journey.post("review")
+    assert journey.submit().status_code == 403
+    assert counts()["response"] == 1

@@ -32,8 +32,9 @@ def test_the_threshold_shown_is_each_open_waves_own(client, make_wave):
     page = client.get("/take").get_data(as_text=True)
     assert fact(wave_block(page, small), "Smallest group reported").startswith("7 people.")
     assert fact(wave_block(page, large), "Smallest group reported").startswith("12 people.")
-    assert "at least 7," in fact(wave_block(page, small), "When results appear")
-    assert "once 12 people have answered" in fact(wave_block(page, large), "When results appear")
+    assert "with at least 7 answers" in fact(wave_block(page, small), "When results appear")
+    assert "Only when the survey closes" in fact(wave_block(page, small), "When results appear")
+    assert "with at least 12 answers" in fact(wave_block(page, large), "When results appear")
 
 
 def test_only_open_waves_are_described(client, make_wave):

@@ -1,10 +1,11 @@
-"""Every kind of bad code gets one and the same plain refusal, at entry and at submit:
-nobody can learn whether a code exists, was used, belongs to another survey or to a
-closed one. A refusal changes nothing."""
+"""No participation oracle: before answering, nothing tells a spent code from an unknown
+one (every well-formed code starts the same survey); at submission every kind of bad code
+gets one and the same plain refusal. A refusal changes nothing."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from survey.extensions import db
 from survey.instruments import Definition
 from survey.models import WaveState
 from survey.respond.state import Progress, dump_progress
+from survey.respond.views import NOT_A_CODE
 from survey.services.codes import new_code, normalise_code
 from survey.services.responses import REFUSAL
 from survey.services.waves import close_wave
@@ -20,8 +22,9 @@ from tests.respond.conftest import Journey, hidden_state
 
 
 def comparable(page: str) -> str:
-    """The page without its per-session CSRF token and the code the person typed."""
+    """The page without its CSRF token, its encrypted state and the code typed."""
     page = re.sub(r'(name="csrf_token" type="hidden" value=")[^"]*"', r'\1"', page)
+    page = re.sub(r'(name="state" type="hidden" value=")[^"]*"', r'\1"', page)
     return re.sub(r'(id="code" name="code"[^>]*value=")[^"]*"', r'\1"', page)
 
 
@@ -32,51 +35,60 @@ def close_without_purge(wave) -> None:
 
 
 @pytest.fixture
-def entry_refusals(client, make_wave, issue):
-    """Code text of each kind a person might type, none of which may be accepted."""
+def entry_codes(client, make_wave, issue):
+    """Well-formed codes of every kind a codes-list holder might try before answering."""
     wave = make_wave()
-    spent = issue(wave)[0]
+    spent, unspent = issue(wave, 2)
     journey = Journey(client)
     journey.start(spent)
     journey.post("review")
     assert journey.submit().status_code == 303
+    client.delete_cookie("answered", path="/survey")
 
-    purged = make_wave()
+    purged = make_wave(closes_on=wave.closes_on + timedelta(days=1))
     purged_code = issue(purged)[0]
     close_wave(purged)
     db.session.commit()
-    closing = make_wave()
+    closing = make_wave(closes_on=wave.closes_on + timedelta(days=1))
     closing_code = issue(closing)[0]
     close_without_purge(closing)
     draft = make_wave(state="draft")
     return {
+        "unspent": unspent,
         "unknown": new_code(),
         "spent": spent,
         "spent, typed differently": spent.lower().replace("-", " "),
         "closed wave": purged_code,
         "closed wave, codes not yet purged": closing_code,
         "draft wave": issue(draft)[0],
-        "malformed: short": "ABCD-EFGH",
-        "malformed: long": "A" * 200,
-        "malformed: bad letters": "UUUU-UUUU-UUUU-UUUU-UUUU-UUUU-UUUU",
-        "malformed: not ascii": "ÄÖÜ\u2028" * 7,
-        "malformed: sql": "' OR 1=1 --",
     }
 
 
-def test_every_bad_code_gets_the_same_refusal_at_entry(client, entry_refusals, counts):
+def test_no_well_formed_code_is_told_apart_before_answering(client, entry_codes, counts):
     before = counts()
     pages = {}
-    for kind, code in entry_refusals.items():
+    for kind, code in entry_codes.items():
         journey = Journey(client)
         response = journey.start(code)
-        assert response.status_code == 403, kind
+        assert response.status_code == 200, kind
         pages[kind] = comparable(journey.page)
-    first = next(iter(pages.values()))
-    assert REFUSAL in first
-    assert '<li><a href="#code">' + REFUSAL.replace("'", "&#39;") + "</a></li>" in first
+    first = pages["unspent"]
+    assert "Step 1 of" in first
     for kind, page in pages.items():
-        assert page == first, f"the refusal of a {kind} code differs"
+        assert page == first, f"the start for a {kind} code differs from an unspent one"
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["ABCD-EFGH", "A" * 200, "UUUU-UUUU-UUUU-UUUU-UUUU-UUUU-UUUU", "ÄÖÜ\u2028" * 7, "' OR 1=1 --"],
+)
+def test_text_that_cannot_be_a_code_is_pointed_out_at_entry(client, make_wave, counts, typed):
+    make_wave()
+    before = counts()
+    journey = Journey(client)
+    assert journey.start(typed).status_code == 400
+    assert NOT_A_CODE.replace("'", "&#39;") in journey.page
     assert counts() == before
 
 
@@ -111,6 +123,7 @@ def test_every_bad_code_gets_the_same_refusal_at_submit(
     replayed.post("review")
     replay_page = replayed.page
     assert replayed.submit().status_code == 303  # code_a is now spent
+    client.delete_cookie("answered", path="/survey")  # replayed from another browser
     before = counts()
 
     fresh_a = issue(wave_a)[0]
@@ -175,7 +188,9 @@ def test_a_wave_closed_mid_survey_refuses_the_same_way_at_submit(
 def test_the_refusal_says_what_to_do_in_plain_words(client, make_wave):
     make_wave()
     journey = Journey(client)
-    journey.start("ABCD")
+    journey.start(new_code())
+    journey.post("review")
+    journey.submit()
     text = journey.page.replace("&#39;", "'")
     assert "Check that you typed it as it appears in your invitation." in text
     assert "Each code works once, and only while its survey is open." in text

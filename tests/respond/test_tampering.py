@@ -1,4 +1,4 @@
-"""Edited requests get a clear 4xx and change nothing: no held or released response, no
+"""Edited requests get a clear 4xx and change nothing: no stored response, no pending
 comment, no spent code. After each one, the person's real answers still go through."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from survey.respond.state import Progress, StateInvalid, dump_progress, load_pro
 from tests.conftest import TEST_SECRET, csrf_token
 from tests.respond.conftest import hidden_state, section_index
 
-UNCHANGED = {"held_response": 0, "response": 0, "comment": 0, "spent_codes": 0, "codes": 1}
+UNCHANGED = {"pending_spends": 0, "response": 0, "comment": 0, "spent_codes": 0, "codes": 1}
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from analytics.disclosure import HIDDEN_LABEL
 from survey.extensions import db
 from survey.services.responses import import_responses
+from survey.services.waves import close_wave
 from tests.results.conftest import TINY
 from tests.results.reading import csv_tables, page_tables, pdf_text, xlsx_rows
 
@@ -78,6 +79,7 @@ def test_a_measure_fewer_than_k_answered_is_hidden_for_the_whole_organisation(ma
     for answers, _ in rows[: TINY + 4]:
         answers["pdr_useful"] = 4
     import_responses(wave, rows)
+    close_wave(wave)
     db.session.commit()
     body = hr.get(f"/api/waves/{wave.code}/breakdown?level=sex&measure=pdr_useful").get_json()
     (table,) = body["tables"]
@@ -93,6 +95,7 @@ def test_overview_and_trend_hide_a_wave_below_k(make_wave, hr):
         wave,
         [({"who5_1": 3, "who5_2": 3, "who5_3": 3, "who5_4": 3, "who5_5": 3}, {}) for _ in range(6)],
     )
+    close_wave(wave)
     db.session.commit()
     overview = hr.get(f"/api/waves/{wave.code}").get_json()
     assert all(row["hidden"] for row in overview["tables"][0]["rows"])
@@ -106,6 +109,7 @@ def test_overview_and_trend_hide_a_wave_below_k(make_wave, hr):
 def test_comments_below_the_threshold_are_not_shown(make_wave, hr):
     wave = make_wave(state="open", code="quiet")
     import_responses(wave, [({}, {"comment_wellbeing": f"private words {i}"}) for i in range(14)])
+    close_wave(wave)
     db.session.commit()
     page = hr.get(f"/results/{wave.code}/comments?question=comment_wellbeing").text
     assert "private words" not in page

@@ -9,6 +9,7 @@ import pytest
 from survey.extensions import db
 from survey.models import Headcount
 from survey.services.responses import import_responses
+from survey.services.waves import close_wave
 from tests.results.conftest import synthetic_rows
 from tests.results.reading import page_tables
 
@@ -79,6 +80,7 @@ def test_a_group_trend_needs_the_breakdown_in_every_wave(results_wave, make_wave
         state="open", code="no-breakdowns", opens_on=date(2023, 10, 1), breakdowns=[]
     )
     import_responses(earlier, synthetic_rows(earlier, 50, 0, 1))
+    close_wave(earlier)
     db.session.commit()
     later = results_wave(count=200)
     refused = hr.get(f"/results/{later.code}/trend?measure=who5&level=sex&group=female")
@@ -115,6 +117,7 @@ def test_weighted_estimates_are_labelled_or_refused_with_the_reason(make_wave, h
             Headcount(wave_id=wave.id, unit="", breakdown="sex", group_code="male", count=600),
         ]
     )
+    close_wave(wave)
     db.session.commit()
     body = hr.get(f"/api/waves/{wave.code}/representation?breakdown=sex&measure=who5").get_json()
     represented, weighted = body["tables"]

@@ -6,10 +6,12 @@ import re
 
 import pytest
 
+from survey.extensions import db
 from survey.models import Role
+from survey.services.responses import import_responses
 from tests.respond.html_check import PageReader
 
-READERS = (Role.ADMIN, Role.HR, Role.PAO)
+READERS = (Role.HR, Role.PAO)
 
 
 def page_urls(code: str) -> list[str]:
@@ -53,11 +55,14 @@ def wave(results_wave, pipeline_counts, sex_headcounts):
     return built
 
 
-def test_every_page_and_api_answer_is_for_staff_readers_only(wave, clients):
+def test_every_page_and_api_answer_is_for_results_readers_only(wave, clients):
+    """HR and the Positive Action Officer read results; administrators, who issue codes,
+    read none (separation of duties); nobody signed out does."""
     for url in page_urls(wave.code) + api_urls(wave.code):
         for role in READERS:
             response = clients[role].get(url)
             assert response.status_code == 200, (url, role, response.text[:300])
+        assert clients[Role.ADMIN].get(url).status_code == 403, url
         anonymous = clients[None].get(url)
         assert anonymous.status_code == 302, url
         assert "/admin/login" in anonymous.headers["Location"]
@@ -189,9 +194,15 @@ def test_pages_without_charts_load_no_plotly(wave, hr):
 def test_the_results_index_lists_released_waves_only(make_wave, wave, hr):
     make_wave(state="draft", code="draft-wave")
     make_wave(state="open", code="empty-wave")
+    open_with_answers = make_wave(state="open", code="open-wave")
+    import_responses(open_with_answers, [({"sex": "female"}, {}) for _ in range(30)])
+    db.session.commit()
     page = hr.get("/results/").text
     assert wave.code in page
     assert "draft-wave" not in page and "empty-wave" not in page
+    assert "open-wave" not in page, "an open wave publishes nothing"
+    assert hr.get("/results/open-wave").status_code == 404
+    assert hr.get("/api/waves/open-wave").status_code == 404
     assert "sgt-2026" in page
     listed = hr.get("/api/waves").get_json()["waves"]
     assert [w["code"] for w in listed] == [wave.code]

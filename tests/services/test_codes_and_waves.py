@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.models import InvitationCode, WaveState
+from survey.instruments import load_instrument_file
+from survey.models import AuditEvent, InvitationCode, WaveState
 from survey.services import DomainError
+from survey.services.audit import CODES_ISSUED
 from survey.services.codes import ALPHABET, SYMBOLS, hash_code, issue_codes, normalise_code
+from survey.services.instruments import DEFAULT_INSTRUMENT
 from survey.services.waves import WaveLocked, close_wave, create_wave, open_wave, update_wave
+from tests.conftest import UNITS
 
 
 def test_codes_carry_at_least_128_bits_and_read_aloud(make_wave, issue):
@@ -48,19 +52,55 @@ def test_the_cli_writes_codes_with_fragment_links_once(app, make_wave, tmp_path)
     wave = make_wave(state="draft", code="spring")
     out = tmp_path / "codes.csv"
     runner = app.test_cli_runner()
-    result = runner.invoke(
+    refused = runner.invoke(
         args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out)]
+    )
+    assert refused.exit_code != 0 and "no workforce headcount" in refused.output
+    assert not out.exists()
+    result = runner.invoke(
+        args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out),
+              "--override"]
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.read_text().splitlines()))
     assert len(rows) == 3
     assert all(r["link"] == f"https://survey.test/take#{r['code']}" for r in rows)
     again = runner.invoke(
-        args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out)]
+        args=["codes", "issue", "--wave", "spring", "--count", "3", "--out", str(out),
+              "--override"]
     )
     assert again.exit_code != 0 and "never overwritten" in again.output
     db.session.refresh(wave)
     assert wave.codes_issued == 3
+    event = db.session.scalars(select(AuditEvent).filter_by(action=CODES_ISSUED)).one()
+    assert (event.actor_email, event.detail) == (
+        "command line", {"wave": "spring", "count": 3, "after_opening": False, "override": True}
+    )
+
+
+def test_every_cli_action_is_audited_like_its_web_equivalent(app, tmp_path):
+    definition = load_instrument_file(DEFAULT_INSTRUMENT)
+    runner = app.test_cli_runner()
+    commands = [
+        ["units", "load", str(UNITS)],
+        ["instruments", "load", str(DEFAULT_INSTRUMENT)],
+        ["waves", "create", "cli-wave", "--title", "CLI", "--instrument",
+         f"{definition['code']}:{definition['version']}", "--opens", "2026-01-05",
+         "--closes", "2026-01-26"],
+        ["waves", "open", "cli-wave"],
+        ["codes", "issue", "--wave", "cli-wave", "--count", "2", "--override",
+         "--out", str(tmp_path / "c.csv")],
+        ["waves", "close", "cli-wave"],
+    ]
+    for args in commands:
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.actor_email, e.action) for e in events] == [
+        ("command line", action) for action in (
+            "units_loaded", "instrument_loaded", "wave_created", "wave_opened",
+            "codes_issued", "wave_closed")
+    ]
 
 
 def test_a_closed_wave_issues_no_codes(make_wave, code_key):

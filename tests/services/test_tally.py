@@ -1,4 +1,4 @@
-"""The tally kept at release equals the same statistics recomputed from the responses."""
+"""The tally built at close equals the same statistics recomputed from the responses."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from survey.instruments import Definition
 from survey.models import Response, Tally
 from survey.services.responses import import_responses
 from survey.services.tally import ALL, RESPONDENTS
+from survey.services.waves import close_wave
 
 
 def random_answers(definition: Definition, rng: random.Random) -> dict:
@@ -29,8 +30,9 @@ def released(make_wave):
     wave = make_wave(threshold=10)
     definition = Definition(wave.instrument.definition)
     rng = random.Random(7)
-    for size in (23, 40, 11):  # several batches accumulate
+    for size in (23, 40, 11):  # several imports, tallied together at close
         import_responses(wave, [(random_answers(definition, rng), {}) for _ in range(size)])
+    close_wave(wave)
     db.session.commit()
     return wave, definition
 
