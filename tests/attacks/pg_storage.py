@@ -615,24 +615,32 @@ class PageCopies:
         reads: dict[int, list[str]] = defaultdict(list)
         previous: dict = {}
         for order, answering, pages in self.copies:
+            # Compared per relation, not per page: a row moved by a page split or a
+            # defragmentation is not a new row.
+            before: dict = defaultdict(list)
+            after: dict = defaultdict(list)
             for place, page in pages.items():
                 old = previous.get(place, b"")
                 if old == page:
                     continue
-                before, after = contexts(signatures, old), contexts(signatures, page)
-                for item in set(before) | set(after):
-                    if before.get(item) == after.get(item):
-                        continue
-                    kind, ident = item
-                    position = Position("pg:request", order, order)
-                    if kind == "code" and answering:
-                        old_versions, new_versions = before.get(item, ()), after.get(item, ())
-                        if _header_only(old_versions, new_versions):
-                            reads[order].append(ident)
-                        elif len(new_versions) > len(old_versions):  # a new row version
-                            codes[ident].append(position)
-                    elif kind == item_kind:
-                        items[ident].append(position)
+                for item, records in contexts(signatures, old).items():
+                    before[(place[0], item)] += records
+                for item, records in contexts(signatures, page).items():
+                    after[(place[0], item)] += records
+            position = Position("pg:request", order, order)
+            for relation_item in set(before) | set(after):
+                old_records = tuple(sorted(before.get(relation_item, ())))
+                new_records = tuple(sorted(after.get(relation_item, ())))
+                if old_records == new_records:
+                    continue
+                kind, ident = relation_item[1]
+                if kind == "code" and answering:
+                    if _header_only(old_records, new_records):
+                        reads[order].append(ident)
+                    elif len(new_records) > len(old_records):  # a new row version
+                        codes[ident].append(position)
+                elif kind == item_kind:
+                    items[ident].append(position)
             previous = pages
         return Evidence(codes, items, {"pg:request": TIMELINE}), dict(reads)
 
@@ -641,7 +649,7 @@ def _header_only(before: tuple | None, after: tuple | None) -> bool:
     """Same records, changed only in the 8 bytes before the hash (the tuple header)."""
     if not before or not after or len(before) != len(after):
         return False
-    return all(b[8:] == a[8:] for b, a in zip(before, after, strict=True))
+    return sorted(b[8:] for b in before) == sorted(a[8:] for a in after)
 
 
 def hint_read_links(findings: Findings, item_kind: str = "response") -> dict[str, str]:
