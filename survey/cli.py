@@ -17,7 +17,7 @@ from survey.instruments import InstrumentError
 from survey.models import Instrument, Role, WaveState
 from survey.security import code_hash_key
 from survey.services import DomainError, audit
-from survey.services.codes import invitation_link, issue_codes
+from survey.services.codes import invitation_link, issue_codes, settle_codes
 from survey.services.instruments import load_units, register_instrument_file
 from survey.services.users import create_user, find_user, list_users, set_password, update_user
 from survey.services.waves import close_wave, create_wave, get_wave, open_wave
@@ -205,6 +205,7 @@ def issue_codes_command(wave_code, count, out, override):
         return issued
 
     codes = _commit_or_fail(action)
+    settle_codes(get_wave(wave_code).id)
     write_codes_csv(out_path, codes, current_app.config["BASE_URL"])
     click.echo(f"Wrote {len(codes)} codes to {out}. They are not stored anywhere else.")
 
@@ -304,5 +305,6 @@ def demo_command(codes_out, respondents):
     summary = _commit_or_fail(
         lambda: build_demo(password, respondents, code_hash_key(current_app), today=date.today())
     )
+    settle_codes(get_wave(summary.waves[-1].code).id)
     write_codes_csv(Path(codes_out), summary.codes, current_app.config["BASE_URL"])
     click.echo(summary.describe(password, codes_out))

@@ -20,7 +20,7 @@ from survey import create_app
 from survey.extensions import db, limiter, spending
 from survey.models import Role
 from survey.security import code_hash_key
-from survey.services.codes import issue_codes
+from survey.services.codes import issue_codes, settle_codes
 from survey.services.instruments import DEFAULT_INSTRUMENT, load_units, register_instrument_file
 from survey.services.users import create_user
 from survey.services.waves import create_wave, open_wave
@@ -131,6 +131,7 @@ def issue(code_key):
     def build(wave, count: int = 1) -> list[str]:
         codes = issue_codes(wave, count, code_key, override=True)
         db.session.commit()
+        settle_codes(wave.id)  # as the admin page and the CLI do after issuing
         return codes
 
     return build

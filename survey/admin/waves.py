@@ -26,7 +26,7 @@ from survey.services import DomainError
 from survey.services import audit as events
 from survey.services import waves as wave_ops
 from survey.services.audit import record
-from survey.services.codes import issue_codes
+from survey.services.codes import issue_codes, settle_codes
 from survey.services.headcounts import (
     force_headcount,
     headcount_template,
@@ -162,6 +162,7 @@ def codes(wave_id: int):
             record(events.CODES_ISSUED, current_user, wave=wave.code, count=len(issued),
                    after_opening=wave.state == WaveState.OPEN, override=form.override.data)
             db.session.commit()
+            settle_codes(wave.id)
             text = codes_csv(issued, current_app.config["BASE_URL"])
             return download(text, f"{wave.code}-codes-{wave.codes_issued}.csv")
     status = 422 if problem or form.errors else 200

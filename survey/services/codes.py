@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from survey.extensions import db
 from survey.models import InvitationCode, Wave, WaveState
@@ -76,6 +76,23 @@ def _check_headcount(wave: Wave, count: int) -> None:
             f"issued already: {count:,} more would be more codes than people. Confirm that you "
             "want to issue them anyway (this is recorded in the audit log)."
         )
+
+
+def settle_codes(wave_id: int, hashes: list[bytes] | None = None) -> None:
+    """Read code rows just written (all of a wave's, or `hashes`), in a transaction of
+    their own, right after the transaction that wrote them has committed.
+
+    PostgreSQL marks a row version's hint bits (and may prune its page) the first time it
+    is read after being written. Left to a respondent's request, that first read would
+    change the page of that person's code, in the very request that stores their answers,
+    for a superuser copying pages (or reading full-page images in the WAL) to see. Read
+    here, every row is settled at once, when nobody is answering with it.
+    """
+    query = select(func.count()).select_from(InvitationCode).filter_by(wave_id=wave_id)
+    if hashes is not None:
+        query = query.where(InvitationCode.code_hash.in_(hashes))
+    db.session.scalar(query)
+    db.session.commit()
 
 
 def invitation_link(base_url: str, code: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from survey.extensions import db
 from survey.models import InvitationCode, Wave, WaveState, utc_now
+from survey.services.codes import settle_codes
 from survey.services.monitor import responses_by_unit
 
 _shuffle = secrets.SystemRandom().shuffle
@@ -45,6 +46,7 @@ def flush_spends(wave_id: int, store) -> int:
         )
         db.session.commit()
         store.forget(wave_id, batch)
+        settle_codes(wave_id, batch)
     return len(batch)
 
 

@@ -248,7 +248,8 @@ def test_sixteen_concurrent_respondents_all_get_in_with_no_error(
     assert concurrently(app, 16, action) == ["stored"] * 16
     spent = count(InvitationCode, spent=True)
     assert count(Response) == 16
-    assert spent + len(spending.store.pending(wave_id)) == 16 and spent % 5 == 0
+    # Every batch written holds at least k = 5 spends (a flush may take more than 5).
+    assert spent + len(spending.store.pending(wave_id)) == 16 and spent in (0, *range(5, 17))
 
 
 @pytest.fixture
