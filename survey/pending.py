@@ -40,6 +40,18 @@ class VolatileStoreRequired(RuntimeError):
     """The Redis holding pending spends would write them to disk."""
 
 
+@contextmanager
+def _try_holding(lock) -> Iterator[bool]:
+    """Hold `lock` if it is free now, and say whether it was: one flusher at a time, and
+    none ever waits for another."""
+    acquired = lock.acquire(blocking=False)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            lock.release()
+
+
 class MemorySpendStore:
     """Pending spends in this process's memory: for one server process (embedded SQLite)."""
 
@@ -85,16 +97,10 @@ class MemorySpendStore:
         with self._lock:
             self._claims.clear()
 
-    @contextmanager
-    def flushing(self, wave_id: int) -> Iterator[bool]:
+    def flushing(self, wave_id: int):
         with self._lock:
             lock = self._flush_locks.setdefault(wave_id, threading.Lock())
-        acquired = lock.acquire(blocking=False)
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                lock.release()
+        return _try_holding(lock)
 
 
 class RedisSpendStore:
@@ -141,15 +147,8 @@ class RedisSpendStore:
         if keys:
             self._redis.delete(*keys)
 
-    @contextmanager
-    def flushing(self, wave_id: int) -> Iterator[bool]:
-        lock = self._redis.lock(f"{self._ns}:spend:flush:{wave_id}", timeout=60)
-        acquired = lock.acquire(blocking=False)
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                lock.release()
+    def flushing(self, wave_id: int):
+        return _try_holding(self._redis.lock(f"{self._ns}:spend:flush:{wave_id}", timeout=60))
 
     def _claim(self, wave_id: int, code_hash: bytes) -> str:
         return f"{self._ns}:spend:claim:{wave_id}:{code_hash.hex()}"

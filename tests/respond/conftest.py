@@ -76,6 +76,15 @@ class Journey:
     def post_form(self, url: str, data: dict, **options):
         return self._keep(self.client.post(url, data=data, **options))
 
+    def answer(self, code: str):
+        """Start with `code`, go straight to the review page and submit; then forget the
+        `answered` cookie, as another browser would not have it."""
+        self.start(code)
+        self.post("review")
+        submitted = self.submit()
+        self.client.delete_cookie("answered", path="/survey")
+        return submitted
+
     def submit(self, **overrides):
         data = {"csrf_token": csrf_token(self.page), "state": hidden_state(self.page)}
         data.update(overrides)

@@ -40,11 +40,7 @@ def submission_from(client, code: str, address: str = ADDRESS):
 def test_every_refusal_waits_out_the_same_floor(client, make_wave, issue, refusal_floor):
     wave = make_wave()
     spent, closing = issue(wave, 2)
-    journey = Journey(client)
-    journey.start(spent)
-    journey.post("review")
-    assert journey.submit().status_code == 303
-    client.delete_cookie("answered", path="/survey")
+    assert Journey(client).answer(spent).status_code == 303
     assert submission_from(client, new_code()).status_code == 403  # unknown
     assert submission_from(client, spent).status_code == 403  # spent
     journey = Journey(client)
