@@ -72,6 +72,7 @@ from analytics.disclosure.rules import (
     check_threshold,
     is_publishable,
 )
+from analytics.disclosure.stages import ProtectedStage, protect_stage
 from analytics.disclosure.two_way import ProtectedTable, protect_two_way
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "InformationLoss",
     "ProtectedBreakdown",
     "ProtectedFamily",
+    "ProtectedStage",
     "ProtectedTable",
     "Recoding",
     "Suppressed",
@@ -100,6 +102,7 @@ __all__ = [
     "protect_family",
     "protect_intersection",
     "protect_levels",
+    "protect_stage",
     "protect_two_way",
     "recode_family",
     "recode_levels",

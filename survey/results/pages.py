@@ -268,7 +268,8 @@ def pipeline(round_code: str, args: Mapping[str, str], strict: bool = False) -> 
         if strict or args.get("shown_breakdown", breakdown) == breakdown:
             p.bad_request("That reference group is not a group of this breakdown.")
         reference = None
-    view = pipeline_report(round_code, breakdown, queries.pipeline_threshold(latest), reference)
+    view = pipeline_report(round_code, breakdown, queries.pipeline_threshold(latest), reference,
+                           definition)
     tables, notes = pipeline_tables(view, labels, offered[breakdown])
     perception, notices = _perception(latest, definition, breakdown)
     found = [c for c in (charts.pipeline_chart(tables),) if c]
