@@ -59,7 +59,7 @@ from analytics.disclosure.family import (
     protect_intersection,
     recode_family,
 )
-from analytics.disclosure.hierarchy import protect_levels
+from analytics.disclosure.hierarchy import level_groups, protect_levels
 from analytics.disclosure.one_way import ProtectedBreakdown, protect_breakdown
 from analytics.disclosure.recoding import MERGED, Recoding, recode_levels
 from analytics.disclosure.rules import (
@@ -98,6 +98,7 @@ __all__ = [
     "check_threshold",
     "information_loss",
     "is_publishable",
+    "level_groups",
     "protect_breakdown",
     "protect_family",
     "protect_intersection",
