@@ -2,6 +2,8 @@
 
 Responses are anonymous, so the same person cannot be linked across waves: waves are compared
 as independent samples (Newcombe for proportions, Welch for means). Change = later - earlier.
+The change of a gap (a group minus its comparison group) combines the two waves' gap
+intervals the same way (gap_changes_since_previous).
 """
 
 from __future__ import annotations
@@ -142,6 +144,20 @@ def changes_since_previous(series: Sequence[WaveEstimate]) -> list[SeriesChange]
         )
         for earlier, later in itertools.pairwise(series)
     ]
+
+
+def gap_changes_since_previous(gaps: Sequence[tuple[str, int, Difference]]) -> list[SeriesChange]:
+    """Change of a gap (group minus its comparison group) from each wave's gap to the next:
+    (label, group n, gap with its interval) in series order, only waves whose gap is shown.
+
+    The two waves are independent samples, so the MOVER combination of the two gap intervals
+    (Zou & Donner 2008) gives the interval of gap_later - gap_earlier: with Newcombe gap
+    intervals it recovers each of the four Wilson intervals' variance, with Welch gap
+    intervals it is close to the normal interval with the four variances added.
+    """
+    return changes_since_previous(
+        [WaveEstimate(label, gap.estimate, gap.interval, n) for label, n, gap in gaps]
+    )
 
 
 def _normal_effect(n_earlier: int, n_later: int, alpha: float, power: float) -> float:

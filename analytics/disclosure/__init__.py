@@ -59,7 +59,7 @@ from analytics.disclosure.family import (
     protect_intersection,
     recode_family,
 )
-from analytics.disclosure.hierarchy import protect_levels
+from analytics.disclosure.hierarchy import level_groups, protect_levels
 from analytics.disclosure.one_way import ProtectedBreakdown, protect_breakdown
 from analytics.disclosure.recoding import MERGED, Recoding, recode_levels
 from analytics.disclosure.rules import (
@@ -72,6 +72,7 @@ from analytics.disclosure.rules import (
     check_threshold,
     is_publishable,
 )
+from analytics.disclosure.stages import ProtectedStage, protect_stage
 from analytics.disclosure.two_way import ProtectedTable, protect_two_way
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "InformationLoss",
     "ProtectedBreakdown",
     "ProtectedFamily",
+    "ProtectedStage",
     "ProtectedTable",
     "Recoding",
     "Suppressed",
@@ -96,10 +98,12 @@ __all__ = [
     "check_threshold",
     "information_loss",
     "is_publishable",
+    "level_groups",
     "protect_breakdown",
     "protect_family",
     "protect_intersection",
     "protect_levels",
+    "protect_stage",
     "protect_two_way",
     "recode_family",
     "recode_levels",

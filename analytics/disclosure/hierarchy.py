@@ -18,6 +18,11 @@ more, whatever else is published about the breakdown; and a small group costs on
 siblings under the same parent, never a larger group elsewhere in the tree (the ethnic
 minority row survives a small "Other ethnic group"). A breakdown of one level is exactly
 protect_breakdown. Levels must nest (each group inside one group of every coarser level).
+
+When no published figure adds up the whole breakdown (total_published=False: a promotion
+stage, whose total is shown nowhere), the root has no visible count to subtract from, so
+hidden children of the root need no sibling hidden beside them; every other node keeps the
+rule.
 """
 
 from __future__ import annotations
@@ -32,7 +37,10 @@ Members = frozenset[str]
 
 
 def protect_levels(
-    finest: Mapping[str, int], levels: Mapping[str, Mapping[str, str] | None], k: int
+    finest: Mapping[str, int],
+    levels: Mapping[str, Mapping[str, str] | None],
+    k: int,
+    total_published: bool = True,
 ) -> dict[str, ProtectedBreakdown]:
     """Protect each level (finest group -> group maps; None = the finest level itself)."""
     check_threshold(k)
@@ -41,7 +49,8 @@ def protect_levels(
               for code, level in groups.items()}
     if sum(finest.values()) < k:
         return {code: protect_breakdown(counts[code], k) for code in levels}
-    tree = _Tree(finest, [ms for level in groups.values() for ms in level.values()])
+    tree = _Tree(finest, [ms for level in groups.values() for ms in level.values()],
+                 total_published)
     hidden = tree.protect(k)
     return {
         code: ProtectedBreakdown(k, sum(finest.values()), {
@@ -67,6 +76,7 @@ def level_groups(
 class _Tree:
     finest: Mapping[str, int]
     nodes: list[Members]
+    root_published: bool = True
     parent: dict[Members, Members] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -102,7 +112,8 @@ class _Tree:
                 if part not in hidden:
                     hidden[part] = HiddenReason.COMPLEMENTARY
                     changed = True
-        for node in [self.root, *self.nodes]:
+        published = [self.root] if self.root_published else []
+        for node in [*published, *self.nodes]:
             if node not in hidden:
                 changed |= self._enough_hidden_under(node, hidden, k)
         return changed

@@ -44,6 +44,7 @@ from survey.reporting.stats import (
     roll_up_by,
     score_stats,
 )
+from survey.reporting.units import is_unit_breakdown, unit_depth_levels
 from survey.services.instruments import unit_choices
 from survey.services.tally import ALL, CUT, RESPONDENTS
 
@@ -222,7 +223,8 @@ def level_categories(definition: Definition, level: str, units: dict[str, str]) 
 def breakdown_levels(definition: Definition, breakdown: str) -> dict[str, dict[str, str] | None]:
     """Every level of a breakdown (its own code too: the finest) -> finest-to-group map."""
     levels = {level: definition.levels[level][1] for level in levels_of(definition, breakdown)}
-    return {breakdown: None, **levels}
+    tree = unit_depth_levels() if is_unit_breakdown(definition, breakdown) else {}
+    return {breakdown: None, **tree, **levels}
 
 
 def wave_shape(wave: Wave, definition: Definition) -> FamilyShape:

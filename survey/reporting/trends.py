@@ -1,6 +1,8 @@
 """A measure across the waves of one instrument: overall or for one group, each point under
 its own wave's disclosure control, with the change since the previous wave and the
-smallest change the latest pair of waves could detect."""
+smallest change the latest pair of waves could detect. For one group, also its gap to the
+comparison group in each wave and the change of that gap, shown only between waves whose
+gaps are both published."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from analytics.gaps import Gap
 from analytics.measures import ItemSummary, ScoreSummary
 from analytics.trends import (
     DetectableChange,
@@ -16,6 +19,7 @@ from analytics.trends import (
     changes_since_previous,
     detectable_mean_change,
     detectable_proportion_change,
+    gap_changes_since_previous,
 )
 from survey.extensions import db
 from survey.instruments import Definition
@@ -30,6 +34,7 @@ class TrendPoint:
     n: int | None  # None: hidden in that wave
     estimate: float | None  # mean score, or % favourable for an item
     summary: ItemSummary | ScoreSummary | None
+    gap: Gap | None = None  # the group against the rest, where that wave publishes it
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Trend:
     points: tuple[TrendPoint, ...]
     changes: tuple[SeriesChange, ...]
     detectable: float | DetectableChange | None  # for the latest two visible points
+    gap_changes: tuple[SeriesChange, ...] = ()  # between waves whose gaps are both shown
 
 
 def waves_of_instrument(wave: Wave) -> list[Wave]:
@@ -63,21 +69,29 @@ def trend(wave: Wave, measure: str, level: str | None = None, group: str | None 
         WaveEstimate(p.label, p.estimate, _interval(p.summary), p.n)
         for p in points if p.summary is not None
     ]
+    gaps = [(p.label, p.gap.n_group, p.gap.difference) for p in points if p.gap is not None]
     title = measure_title(Definition(wave.instrument.definition), measure)
     return Trend(measure, title, level, group, points,
-                 tuple(changes_since_previous(visible)), _detectable(points))
+                 tuple(changes_since_previous(visible)), _detectable(points),
+                 tuple(gap_changes_since_previous(gaps)))
 
 
 def _point(wave: Wave, measure: str, level: str | None, group: str | None) -> TrendPoint:
+    summary, gap = None, None
     if level is None or group is None:
         summary = overall_figure(wave, measure)
     elif Definition(wave.instrument.definition).levels.get(level, (None,))[0] in wave.breakdowns:
-        figures = breakdown_view(wave, level, measure).measures[measure].groups
-        summary = next((f.summary for f in figures if f.group == group), None)
-    else:
-        summary = None  # that wave did not report this breakdown
+        figures = breakdown_view(wave, level, measure).measures[measure]
+        summary = next((f.summary for f in figures.groups if f.group == group), None)
+        gap = _published_gap(figures.gaps.versus_rest if figures.gaps else (), group)
     return TrendPoint(wave.code, wave.title, summary.n if summary else None,
-                      _estimate(summary), summary)
+                      _estimate(summary), summary, gap)
+
+
+def _published_gap(gaps: tuple[Gap, ...], group: str) -> Gap | None:
+    """The group's gap to the rest as its wave publishes it (None: hidden, or no interval)."""
+    gap = next((g for g in gaps if g.group == group), None)
+    return gap if gap is not None and gap.difference is not None else None
 
 
 def _estimate(summary) -> float | None:

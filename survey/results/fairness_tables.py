@@ -33,15 +33,17 @@ def pipeline_tables(
     reports = {stage.stage: stage for stage in view.stages}
     subtitle = f"Promotion round {view.round} by {t.lower_first(title)}, from HR records"
     tables = [
-        _stage_table(number, name, reports.get(name), view.hidden[name], labels, subtitle)
+        _stage_table(number, name, reports.get(name), view.hidden[name],
+                     _with_merged(labels, view.merged[name]), subtitle)
         for number, name in enumerate(view.hidden, start=1)
     ]
     notes = (
         f"Every figure describes at least {view.k} people who entered the stage (k = "
         f"{view.k}: the larger of 10 and the latest survey wave's k).",
-        f"Groups with fewer than {view.k} entrants at a stage are not shown "
-        f"(\u201c{HIDDEN_LABEL}\u201d); another group may be hidden so that hidden "
-        "figures cannot be worked out.",
+        f"Groups with fewer than {view.k} entrants at a stage are merged with others of "
+        f"the same parent group where they can be, otherwise not shown "
+        f"(\u201c{HIDDEN_LABEL}\u201d). Stage totals are not published, so another group "
+        "is hidden beside them only where another breakdown of the round shows the total.",
         LIKELIHOOD_NOTE,
         FOUR_FIFTHS_NOTE,
         t.FDR_NOTE.replace("Gaps", "Differences"),
@@ -114,6 +116,13 @@ def _stage_table(
     else:
         notes.append("Every group at this stage is hidden to protect anonymity.")
     return t.table(f"Stage {number}: {name}", subtitle, columns, rows, notes)
+
+
+def _with_merged(labels: dict[str, str], merged: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Labels with each merged group named after the groups it holds."""
+    named = {code: " + ".join(labels.get(m, m) for m in members) + " (merged)"
+             for code, members in merged.items()}
+    return {**labels, **named}
 
 
 def _ordered(labels: dict[str, str], codes: list[str]) -> list[tuple[str, str]]:

@@ -34,7 +34,7 @@ from survey.results.charts import Chart
 from survey.results.comment_tables import comment_tables
 from survey.results.fairness_tables import pipeline_tables, representation_table, weighted_table
 from survey.results.tables import Report, lower_first
-from survey.results.trend_tables import trend_table
+from survey.results.trend_tables import gap_trend_table, trend_table
 from survey.results.wave_tables import (
     breakdown_table,
     intersection_tables,
@@ -178,10 +178,11 @@ def trend_view(code: str, args: Mapping[str, str], strict: bool = False) -> Page
     table = trend_table(series, info, who, thresholds)
     chart = charts.trend_chart(table, info.unit, info.low, info.high)
     chosen = {"measure": measure, **({"level": level, "group": group} if level else {})}
+    gap_table = () if level is None else (gap_trend_table(series, info, groups[group]),)
     report = Report(
         f"{table.title}: trend to {wave.title}",
         file_name(wave.code, "trend", measure, level or "", group or ""),
-        (table,),
+        (table, *gap_table),
     )
     form = {
         "measures": _measure_groups(definition, measures),
@@ -267,7 +268,8 @@ def pipeline(round_code: str, args: Mapping[str, str], strict: bool = False) -> 
         if strict or args.get("shown_breakdown", breakdown) == breakdown:
             p.bad_request("That reference group is not a group of this breakdown.")
         reference = None
-    view = pipeline_report(round_code, breakdown, queries.pipeline_threshold(latest), reference)
+    view = pipeline_report(round_code, breakdown, queries.pipeline_threshold(latest), reference,
+                           definition)
     tables, notes = pipeline_tables(view, labels, offered[breakdown])
     perception, notices = _perception(latest, definition, breakdown)
     found = [c for c in (charts.pipeline_chart(tables),) if c]

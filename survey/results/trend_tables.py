@@ -1,9 +1,10 @@
 """A measure across waves: each wave's figure under its own wave's disclosure control,
-the change since the previous shown wave, and the smallest change the data could detect."""
+the change since the previous shown wave, and the smallest change the data could detect;
+for one group, also its gap to the rest in each wave and the change of that gap."""
 
 from __future__ import annotations
 
-from analytics.trends import DetectableChange
+from analytics.trends import DetectableChange, SeriesChange
 from survey.reporting import Trend
 from survey.results import tables as t
 from survey.results.tables import Column, Row, Table
@@ -60,6 +61,74 @@ def trend_table(series: Trend, info: MeasureInfo, who: str, thresholds: dict[str
     ]
     return t.table(
         f"{info.title}: {who}", "Every wave of this questionnaire so far", columns, rows, notes
+    )
+
+
+GAP_CHANGE_NOTES = (
+    "Change of the gap = this wave's gap minus the gap of the last earlier wave whose gap "
+    "is shown; its interval combines the two waves' gap intervals (MOVER, Zou and Donner "
+    "2008: the waves are independent samples).",
+    "A gap change is shown only between two waves that both publish the group's gap, and "
+    "is clear only where its interval excludes 0. A clear change of the group's own figure "
+    "is not a change of its gap: the rest may have moved too.",
+)
+
+
+def gap_trend_table(series: Trend, info: MeasureInfo, who: str) -> Table:
+    """The group's gap to the rest in each wave and the change of that gap."""
+    columns = (
+        Column("wave", "Wave", numeric=False),
+        Column("n", "Group (n)"),
+        Column("n_rest", "Rest (n)"),
+        Column("gap", f"Gap to the rest ({info.gap_unit})"),
+        Column("gap_ci", "95% CI of gap"),
+        Column("gap_change", f"Change of the gap ({info.gap_unit})"),
+        Column("gap_change_ci", "95% CI of change of the gap"),
+        Column("gap_clear", "Clear change of the gap (interval excludes 0)", numeric=False),
+        Column("gap_previous", "Compared with", numeric=False),
+    )
+    changes = iter(series.gap_changes)
+    first_shown = True
+    rows = []
+    for point in series.points:
+        if point.gap is None:
+            rows.append(t.hidden_row(point.wave, point.label, len(columns)))
+            continue
+        gap = point.gap
+        cells = (
+            t.text(point.label),
+            t.count(gap.n_group),
+            t.count(gap.n_comparator, "n_rest"),
+            t.number(gap.difference.estimate * info.scale, info.places, "gap", True),
+            t.interval(gap.difference.interval, info.places, "gap_ci", True, info.scale),
+            *_gap_change_cells(None if first_shown else next(changes), info),
+        )
+        first_shown = False
+        rows.append(Row(point.wave, cells))
+    notes = (
+        f"Gap = {who} minus the rest: the other respondents of that wave who stated a "
+        f"substantive answer and whose group is shown, in {info.gap_unit}.",
+        *GAP_CHANGE_NOTES,
+        f"{t.NOT_APPLICABLE}: not applicable (the first gap shown has no earlier one).",
+    )
+    return t.table(f"{info.title}: gap of {who} to the rest",
+                   "Every wave of this questionnaire so far", columns, rows, notes)
+
+
+def _gap_change_cells(change: SeriesChange | None, info: MeasureInfo) -> tuple:
+    if change is None:
+        return (
+            t.not_applicable("gap_change"),
+            t.not_applicable("gap_change_ci_low", "gap_change_ci_high"),
+            t.not_applicable("gap_clear"),
+            t.not_applicable("gap_previous"),
+        )
+    clear = change.interval_excludes_zero
+    return (
+        t.number(change.change.estimate * info.scale, info.places, "gap_change", True),
+        t.interval(change.change.interval, info.places, "gap_change_ci", True, info.scale),
+        t.text("Yes" if clear else "No", gap_clear=clear),
+        t.text(change.previous_label, gap_previous=change.previous_label),
     )
 
 

@@ -108,3 +108,17 @@ def _path(unit: Unit) -> str:
         names.append(node.name)
         node = node.parent
     return ": ".join(reversed(names))
+
+
+def unit_paths() -> dict[str, list[str]]:
+    """Every unit code -> the codes from its top-level ancestor down to itself."""
+    units = db.session.scalars(select(Unit)).all()
+    return {unit.code: _codes_down_to(unit) for unit in units}
+
+
+def _codes_down_to(unit: Unit) -> list[str]:
+    path = [unit.code]
+    while unit.parent is not None:
+        unit = unit.parent
+        path.insert(0, unit.code)
+    return path

@@ -4,10 +4,11 @@ While a wave is open the counts come from its progress snapshot, taken only afte
 of at least k spends and at most every PROGRESS_SECONDS (services/spends.py), and are
 shown rounded down to a multiple of k: they move in coarse, occasional steps, never with
 one submission. Once it closes, the exact counts are published like any figure. Every
-count is protected (analytics.disclosure.protect_breakdown): a unit with fewer than k
-responses, and the next-smallest beside it, shows HIDDEN and never a number from 0 to
-k-1. A unit's sub-units are shown only where the unit's own count is shown, so a hidden
-count cannot be rebuilt by adding up its parts.
+count is a node of the unit tree, protected with the results' unit table as one tree
+(survey.reporting.units, the tree rule of protect_levels, under the wave's recoding once
+it closes): a unit with fewer than k responses, and a sibling beside it, shows HIDDEN and
+never a number from 0 to k-1; a hidden unit hides everything under it; and no count here
+minus the units the results show leaves 1..k-1.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from analytics.disclosure import protect_breakdown
 from survey.extensions import db
 from survey.instruments import NOT_STATED
 from survey.models import Response, Unit, Wave, WaveState
+from survey.reporting.units import (
+    Members,
+    finest_unit_counts,
+    released_unit_counts,
+    visible_unit_nodes,
+)
 from survey.services.headcounts import FORCE, unit_totals
 
 UNIT_BREAKDOWN = "unit"
@@ -92,12 +99,25 @@ def _rates(wave: Wave, counts: dict, scope: list[str] | None) -> RateTable:
     if not by_unit:
         return RateTable(wave.threshold, total, [], by_unit)
     known = {u.code for u in units}
+    visible = _visible(wave, counts, known) if visible_total else set()
+    rows = [_unit_row(u, 1, visible, counts, heads) for u in tops]
     not_stated = sum(n for code, n in counts.items() if code not in known)
-    cells = [(u.code, _subtree_count(u, counts)) for u in tops] + [(NOT_STATED, not_stated)]
-    shown = _protect(cells, wave.threshold, visible_total)
-    rows = [_unit_row(u, 1, shown[u.code], counts, heads, wave.threshold) for u in tops]
-    rows.append(RateRow(NOT_STATED, "Unit not stated", 1, shown[NOT_STATED], None, "not_stated"))
+    shown = not_stated if frozenset({NOT_STATED}) in visible else None
+    rows.append(RateRow(NOT_STATED, "Unit not stated", 1, shown, None, "not_stated"))
     return RateTable(wave.threshold, total, _flatten(rows, scope), by_unit)
+
+
+def _visible(wave: Wave, counts: dict, known: set[str]) -> set[Members]:
+    """The published nodes of the unit tree: as the results protect them once the wave is
+    closed; from the snapshot, protected the same way but not recoded, while open."""
+    if wave.state == WaveState.OPEN:
+        return visible_unit_nodes(wave, finest_unit_counts(counts, known), recode=False)
+    return visible_unit_nodes(wave, released_unit_counts(wave), recode=True)
+
+
+def _shown(members: Members, visible: set[Members], counts: dict) -> int | None:
+    """The responses of a group of units answered, or None where that node is hidden."""
+    return sum(counts.get(code, 0) for code in members) if members in visible else None
 
 
 def responses_by_unit(wave: Wave) -> dict[str | None, int]:
@@ -107,29 +127,20 @@ def responses_by_unit(wave: Wave) -> dict[str | None, int]:
     return {code: n for code, n in db.session.execute(query).all()}
 
 
-def _protect(cells: list[tuple[str, int]], k: int, parent_visible: bool) -> dict[str, int | None]:
-    """Counts to show (None = hidden) for the cells of one breakdown of a shown total."""
-    if not parent_visible:
-        return dict.fromkeys((key for key, _ in cells), None)
-    protected = protect_breakdown(dict(cells), k)
-    return {key: n if protected.is_visible(key) else None for key, n in cells}
-
-
-def _unit_row(unit: Unit, depth: int, shown, counts, heads, k: int) -> RateRow:
-    row = RateRow(unit.code, unit.name, depth, shown, _headcount(unit, heads))
+def _unit_row(unit: Unit, depth: int, visible: set[Members], counts, heads) -> RateRow:
+    members = frozenset(_subtree_codes(unit))
+    row = RateRow(unit.code, unit.name, depth, _shown(members, visible, counts),
+                  _headcount(unit, heads))
     if unit.children:
-        cells = [(c.code, _subtree_count(c, counts)) for c in unit.children]
-        cells.append((unit.code + DIRECT, counts.get(unit.code, 0)))
-        inner = _protect(cells, k, shown is not None)
-        row.children = [_unit_row(c, depth + 1, inner[c.code], counts, heads, k)
-                        for c in unit.children]
+        row.children = [_unit_row(c, depth + 1, visible, counts, heads) for c in unit.children]
+        direct = _shown(frozenset({unit.code}), visible, counts)
         row.children.append(RateRow(unit.code + DIRECT, f"{unit.name} (no sub-unit given)",
-                                    depth + 1, inner[unit.code + DIRECT], None, "direct"))
+                                    depth + 1, direct, None, "direct"))
     return row
 
 
-def _subtree_count(unit: Unit, counts: dict) -> int:
-    return counts.get(unit.code, 0) + sum(_subtree_count(c, counts) for c in unit.children)
+def _subtree_codes(unit: Unit) -> list[str]:
+    return [unit.code, *(code for c in unit.children for code in _subtree_codes(c))]
 
 
 def _headcount(unit: Unit, heads: dict[str, int]) -> int | None:

@@ -6,13 +6,21 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import numpy as np
+from scipy import optimize
+
 from survey.extensions import db
-from survey.instruments import NOT_STATED
+from survey.instruments import NOT_STATED, Definition
 from survey.models import Role
+from survey.reporting import breakdown_view
+from survey.reporting.breakdowns import wave_recoding
+from survey.reporting.stats import read_tally
 from survey.services.codes import normalise_code
 from survey.services.headcounts import replace_headcounts
-from survey.services.monitor import response_rates
+from survey.services.instruments import unit_choices, unit_paths
+from survey.services.monitor import DIRECT, response_rates
 from survey.services.responses import import_responses, submit_response
+from survey.services.tally import RESPONDENTS
 from survey.services.users import create_user
 from survey.services.waves import close_wave
 from tests.admin.conftest import PASSWORD
@@ -36,24 +44,74 @@ def shown(table) -> dict[str, int | None]:
     return {row.key: row.responses for row in table.rows}
 
 
-def test_counts_are_protected_with_next_smallest_suppression(make_wave):
+def test_counts_are_protected_as_one_tree_with_the_results(make_wave):
     wave = make_wave(state="open", threshold=10)
     release(wave, PLAN)
     table = response_rates(wave)
     assert table.total.responses == 120
     counts = shown(table)
-    # Top level: the empty units are hidden, and so is the smallest visible (not stated, 15),
-    # so that the hidden ones cannot be worked out from the total.
-    assert counts["north_lpa"] == 45 and counts["south_lpa"] == 40
-    assert counts["contact_management"] == 20
-    assert counts["east_lpa"] is None and counts["operational_support"] is None
-    assert counts[NOT_STATED] is None
-    # North: 3 is hidden, so the next smallest (12) is too; 30 stays.
+    assert counts["north_lpa"] == 45 and counts["south_lpa"] == 40 and counts[NOT_STATED] == 15
+    # The empty top-level units are merged for the wave with the smallest sibling, contact
+    # management (20): the monitor shows no part of that merged group.
+    assert counts["contact_management"] is None and counts["east_lpa"] is None
+    # North: 3 and 0 are merged with 12 under North LPA; 30 stays.
     assert counts["north_response"] == 30
     assert counts["north_neighbourhood"] is None and counts["north_cid"] is None
     assert counts["north_lpa:direct"] is None
     # South: every other cell is 0, so 40 in Response would give them away: all hidden.
     assert all(counts[c] is None for c in ("south_response", "south_neighbourhood", "south_cid"))
+
+
+def test_monitor_and_results_unit_counts_together_recover_nothing_below_k(make_wave):
+    # Issue 8, leak (c): North LPA's 45 minus the results' visible North units gave 1 and 0.
+    wave = make_wave(state="open", threshold=10)
+    release(wave, PLAN)
+    codes = [*sorted(unit_paths()), NOT_STATED]
+    published: list[tuple[frozenset, int]] = []
+    table = response_rates(wave)
+    subtree = {code: {c for c, path in unit_paths().items() if code in path} for code in codes}
+    for row in [table.total, *table.rows]:
+        if row.responses is None:
+            continue
+        members = (set(codes) if row.kind == "total" else {NOT_STATED}
+                   if row.kind == "not_stated" else {row.key.removesuffix(DIRECT)}
+                   if row.kind == "direct" else subtree[row.key])
+        published.append((frozenset(members), row.responses))
+    view = breakdown_view(wave, "unit", RESPONDENTS)
+    recoding = view_groups(wave)
+    for group, n in view.respondents.cells.items():
+        if isinstance(n, int):
+            published.append((recoding[group], n))
+    assert any(n == 30 for members, n in published if members == {"north_response"})
+    hidden = [frozenset(subtree[c] or {c}) for c in codes]
+    hidden += [frozenset({c}) for c in codes]
+    for members in set(hidden) - {m for m, _ in published}:
+        low, high = _bounds(codes, published, members)
+        assert high >= wave.threshold, sorted(members)
+        assert low < high, sorted(members)
+
+
+def view_groups(wave) -> dict[str, frozenset]:
+    definition = Definition(wave.instrument.definition)
+    tally = read_tally(wave, ["unit"]).get("unit", {})
+    recoding = wave_recoding(wave, definition, "unit", tally, dict(unit_choices()))
+    return recoding.groups["unit"]
+
+
+def _bounds(codes: list[str], published, members: frozenset) -> tuple[int, int]:
+    """Least and greatest total of `members` over non-negative integer counts per unit
+    answered that agree with every published figure (integer programming)."""
+    rows = np.array([[1.0 if c in m else 0.0 for c in codes] for m, _ in published])
+    target = np.array([float(n) for _, n in published])
+    objective = np.array([1.0 if c in members else 0.0 for c in codes])
+    found = []
+    for sign in (1.0, -1.0):
+        result = optimize.milp(sign * objective, integrality=np.ones(len(codes)),
+                               bounds=optimize.Bounds(0, np.inf),
+                               constraints=optimize.LinearConstraint(rows, target, target))
+        assert result.success
+        found.append(round(sign * result.fun))
+    return found[0], found[1]
 
 
 def test_no_hidden_count_can_be_rebuilt_from_the_shown_ones(make_wave):

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
 
+from analytics.interval import Difference
 from analytics.means import MeanStats, welch_difference
 from analytics.proportions import newcombe_difference, wilson_interval
 from analytics.trends import (
@@ -18,6 +20,7 @@ from analytics.trends import (
     changes_since_previous,
     detectable_mean_change,
     detectable_proportion_change,
+    gap_changes_since_previous,
     mean_change,
     proportion_change,
 )
@@ -111,3 +114,78 @@ def test_series_changes_of_means_close_to_welch() -> None:
     assert change.change.interval.low == pytest.approx(welch.interval.low, abs=0.02)
     assert change.change.interval.high == pytest.approx(welch.interval.high, abs=0.02)
     assert math.isclose(later.sd, 21.0)
+
+
+def _gap(x_group: int, n_group: int, x_rest: int, n_rest: int):
+    return newcombe_difference(x_group, n_group, x_rest, n_rest)
+
+
+def test_gap_change_is_later_gap_minus_earlier_gap_with_the_mover_interval() -> None:
+    earlier, later = _gap(30, 80, 200, 400), _gap(44, 80, 204, 400)
+    (change,) = gap_changes_since_previous([("w1", 80, earlier), ("w2", 80, later)])
+    assert change.change.estimate == pytest.approx(later.estimate - earlier.estimate)
+    below = math.hypot(later.estimate - later.interval.low,
+                       earlier.interval.high - earlier.estimate)
+    assert change.change.interval.low == pytest.approx(change.change.estimate - below)
+    assert (change.label, change.previous_label, change.n, change.previous_n) == (
+        "w2", "w1", 80, 80)
+
+
+def test_gap_change_of_large_samples_matches_the_four_variance_normal_interval() -> None:
+    # Independent computation: with large samples the difference of two independent gaps is
+    # normal with the four binomial variances added (Wald).
+    cells = [(1_500, 5_000), (8_000, 20_000), (1_900, 5_000), (8_100, 20_000)]
+    earlier, later = _gap(*cells[0], *cells[1]), _gap(*cells[2], *cells[3])
+    (change,) = gap_changes_since_previous([("a", 5_000, earlier), ("b", 5_000, later)])
+    variance = sum((x / n) * (1 - x / n) / n for x, n in cells)
+    z = 1.959963984540054
+    assert change.change.estimate == pytest.approx(0.38 - 0.405 - (0.30 - 0.40))
+    assert change.change.interval.low == pytest.approx(
+        change.change.estimate - z * math.sqrt(variance), abs=5e-4)
+    assert change.change.interval.high == pytest.approx(
+        change.change.estimate + z * math.sqrt(variance), abs=5e-4)
+
+
+def test_gap_change_of_means_matches_the_welch_variances_added() -> None:
+    rng = np.random.default_rng(8)
+    samples = [rng.normal(mu, 15, n) for mu, n in ((50, 400), (55, 1600), (58, 400), (56, 1600))]
+    stats_ = [MeanStats.from_values(list(s)) for s in samples]
+    earlier = welch_difference(stats_[0], stats_[1])
+    later = welch_difference(stats_[2], stats_[3])
+    (change,) = gap_changes_since_previous([
+        ("a", 400, Difference(earlier.estimate, earlier.interval)),
+        ("b", 400, Difference(later.estimate, later.interval)),
+    ])
+    se = math.sqrt(sum(np.var(s, ddof=1) / len(s) for s in samples))
+    expected = (samples[2].mean() - samples[3].mean()) - (samples[0].mean() - samples[1].mean())
+    assert change.change.estimate == pytest.approx(expected)
+    assert change.change.interval.high - change.change.estimate == pytest.approx(
+        1.96 * se, rel=0.01)
+
+
+def test_gap_change_interval_covers_the_true_change_in_95_percent_of_simulated_waves() -> None:
+    # Group of 80 and rest of 400 in each wave; true gaps -0.10 then +0.05: change +0.15.
+    rng = np.random.default_rng(20240521)
+    runs, covered, zero_excluded = 4_000, 0, 0
+    for _ in range(runs):
+        xs = rng.binomial([80, 400, 80, 400], [0.40, 0.50, 0.55, 0.50])
+        earlier, later = _gap(xs[0], 80, xs[1], 400), _gap(xs[2], 80, xs[3], 400)
+        (change,) = gap_changes_since_previous([("a", 80, earlier), ("b", 80, later)])
+        covered += change.change.interval.contains(0.15)
+        zero_excluded += change.interval_excludes_zero
+    assert 0.94 <= covered / runs <= 0.965
+    # Found about as often as the normal approximation's power says (about 42%).
+    se = math.sqrt(sum(p * (1 - p) / n for p, n in ((0.4, 80), (0.5, 400), (0.55, 80), (0.5, 400))))
+    power = stats.norm.sf(1.959964 - 0.15 / se) + stats.norm.cdf(-1.959964 - 0.15 / se)
+    assert zero_excluded / runs == pytest.approx(power, abs=0.03)
+
+
+def test_no_gap_change_is_claimed_more_often_than_5_percent_when_gaps_stay_put() -> None:
+    rng = np.random.default_rng(11)
+    runs, claimed = 4_000, 0
+    for _ in range(runs):
+        xs = rng.binomial([60, 300, 60, 300], [0.35, 0.50, 0.35, 0.50])
+        earlier, later = _gap(xs[0], 60, xs[1], 300), _gap(xs[2], 60, xs[3], 300)
+        claimed += gap_changes_since_previous(
+            [("a", 60, earlier), ("b", 60, later)])[0].interval_excludes_zero
+    assert claimed / runs <= 0.06

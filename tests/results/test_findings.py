@@ -97,9 +97,12 @@ def test_pipeline_flags_adverse_impact_beside_perceptions(big_wave, pipeline_cou
     assert minority["values"]["air"] == pytest.approx(0.73)
     assert minority["values"]["flag"] is True
     assert minority["values"]["status"] == "significant"
-    # At the board 6 not stated are hidden, and the minority group with them.
+    # At the board 6 not stated are hidden; the 24 minority candidates are not (no stage
+    # total is published to subtract them from).
     hidden = {row["key"] for row in board["rows"] if row["hidden"]}
-    assert hidden == {"minority", "not_stated"}
+    assert hidden == {"not_stated"}
+    board_minority = next(row for row in board["rows"] if row["key"] == "minority")
+    assert board_minority["values"]["estimate"] == 37.5  # 9 of 24
     assert perception["title"].startswith("Promotion and selection fairness by")
     assert body["wave"]["code"] == big_wave.code
     page = hr.get(f"/results/pipeline/{pipeline_counts}?breakdown=ethnic_minority").text

@@ -1,0 +1,95 @@
+"""A group's gap to the rest across waves and the change of that gap: the same figures as
+each wave's breakdown, a MOVER interval, and only between waves that publish both gaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+
+from analytics.interval import mover_difference
+from survey.extensions import db
+from survey.reporting import trend
+from survey.services.responses import import_responses
+from survey.services.waves import close_wave
+from tests.results.conftest import synthetic_rows
+
+TREND = "/api/waves/{code}/trend?measure=who5&level=disability&group=disabled"
+WOMEN = "/api/waves/{code}/trend?measure=who5&level=sex&group=female"
+
+
+@pytest.fixture
+def two_waves(results_wave):
+    earlier = results_wave(count=900, seed=5, code="autumn-2023", opens_on=date(2023, 10, 1),
+                           wave_index=0)
+    later = results_wave(count=900, seed=6, code="autumn-2025", opens_on=date(2025, 10, 1),
+                         wave_index=3)
+    return earlier, later
+
+
+def _row(table: dict, key: str) -> dict:
+    return next(row for row in table["rows"] if row["key"] == key)
+
+
+def test_each_wave_gap_is_the_gap_its_breakdown_publishes(two_waves, hr):
+    _, later = two_waves
+    _, gaps = hr.get(TREND.format(code=later.code)).get_json()["tables"]
+    assert [row["key"] for row in gaps["rows"]] == ["autumn-2023", "autumn-2025"]
+    for wave in two_waves:
+        url = f"/api/waves/{wave.code}/breakdown?level=disability&measure=who5"
+        disabled = _row(hr.get(url).get_json()["tables"][0], "disabled")["values"]
+        shown = _row(gaps, wave.code)["values"]
+        assert (shown["gap"], shown["gap_ci_low"], shown["gap_ci_high"]) == (
+            disabled["gap_rest"], disabled["gap_rest_ci_low"], disabled["gap_rest_ci_high"])
+        assert shown["gap"] < -5  # the planted wellbeing gap of disabled people
+
+
+def test_gap_change_is_the_mover_combination_and_not_the_group_change(two_waves, hr):
+    earlier, later = two_waves
+    own, gaps = hr.get(WOMEN.format(code=later.code)).get_json()["tables"]
+    series = trend(later, "who5", "sex", "female")
+    first, last = (point.gap.difference for point in series.points)
+    expected = mover_difference(last.estimate, last.interval, first.estimate, first.interval)
+    shown = _row(gaps, later.code)["values"]
+    assert shown["gap_change"] == pytest.approx(round(expected.estimate, 1))
+    assert (shown["gap_change_ci_low"], shown["gap_change_ci_high"]) == pytest.approx(
+        (round(expected.interval.low, 1), round(expected.interval.high, 1)))
+    assert shown["gap_previous"] == earlier.title
+    assert _row(gaps, earlier.code)["values"]["gap_change"] is None
+    # Everyone's wellbeing rose (planted trend) while women's gap (none planted) stayed: the
+    # group's own change is clear, its gap's change is not.
+    assert _row(own, later.code)["values"]["clear"] is True
+    assert shown["gap_clear"] is False
+    assert any("is not a change of its gap" in note for note in gaps["footnotes"])
+
+
+def test_the_gap_table_reaches_the_exports(two_waves, hr):
+    _, later = two_waves
+    url = f"/results/{later.code}/trend?measure=who5&level=disability&group=disabled"
+    exported = list(csv.reader(io.StringIO(hr.get(url + "&format=csv").text)))
+    header = next(row for row in exported if "Change of the gap (points)" in row)
+    assert "Clear change of the gap (interval excludes 0)" in header
+    assert "Change of the gap (points)" in hr.get(url).text
+
+
+def test_no_gap_change_across_a_wave_that_hides_the_group(results_wave, make_wave, hr):
+    first = results_wave(count=900, seed=5, code="autumn-2023", opens_on=date(2023, 10, 1))
+    middle = make_wave(state="open", code="autumn-2024", opens_on=date(2024, 10, 1))
+    rows = synthetic_rows(middle, 900, 1, 7)
+    disabled = [answers for answers, _ in rows if answers.get("disability_impact") in (
+        "a_lot", "a_little") and answers.get("disability_condition") == "yes"]
+    for answers in disabled[3:]:
+        answers["disability_condition"] = "no"
+    import_responses(middle, rows)
+    close_wave(middle)
+    db.session.commit()
+    last = results_wave(count=900, seed=6, code="autumn-2025", opens_on=date(2025, 10, 1))
+    _, gaps = hr.get(TREND.format(code=last.code)).get_json()["tables"]
+    assert _row(gaps, middle.code)["hidden"] is True
+    assert all(value is None for value in _row(gaps, middle.code)["values"].values())
+    shown = _row(gaps, last.code)["values"]
+    assert shown["gap_previous"] == first.title
+    series = trend(last, "who5", "disability", "disabled")
+    assert series.points[1].gap is None and len(series.gap_changes) == 1
