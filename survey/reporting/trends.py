@@ -18,9 +18,9 @@ from analytics.trends import (
     detectable_proportion_change,
 )
 from survey.extensions import db
-from survey.instruments import Definition
 from survey.models import Instrument, Wave, WaveState
 from survey.reporting.breakdowns import breakdown_view, measure_title, overall_figure
+from survey.services.instruments import wave_definition
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def trend(wave: Wave, measure: str, level: str | None = None, group: str | None 
         WaveEstimate(p.label, p.estimate, _interval(p.summary), p.n)
         for p in points if p.summary is not None
     ]
-    title = measure_title(Definition(wave.instrument.definition), measure)
+    title = measure_title(wave_definition(wave), measure)
     return Trend(measure, title, level, group, points,
                  tuple(changes_since_previous(visible)), _detectable(points))
 
@@ -71,7 +71,7 @@ def trend(wave: Wave, measure: str, level: str | None = None, group: str | None 
 def _point(wave: Wave, measure: str, level: str | None, group: str | None) -> TrendPoint:
     if level is None or group is None:
         summary = overall_figure(wave, measure)
-    elif Definition(wave.instrument.definition).levels.get(level, (None,))[0] in wave.breakdowns:
+    elif wave_definition(wave).levels.get(level, (None,))[0] in wave.breakdowns:
         figures = breakdown_view(wave, level, measure).measures[measure].groups
         summary = next((f.summary for f in figures if f.group == group), None)
     else:
