@@ -62,17 +62,25 @@ def compress(response: Response) -> Response:
     if not _should_compress(response):
         return response
     if response.direct_passthrough:  # a file: compress once per version of its content
-        response.direct_passthrough = False
-        key = f"{request.path}|{response.get_etag()[0]}"
-        if key not in _compressed_files:
-            _compressed_files[key] = gzip.compress(response.get_data(), 9, mtime=0)
-        body = _compressed_files[key]
+        body = _compressed_file(response)
     else:
         body = gzip.compress(response.get_data(), HTML_LEVEL, mtime=0)
     response.set_data(body)
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     return response
+
+
+def _compressed_file(response: Response) -> bytes:
+    key = f"{request.path}|{response.get_etag()[0]}"
+    opened = response.response
+    try:
+        if key not in _compressed_files:
+            _compressed_files[key] = gzip.compress(b"".join(opened), 9, mtime=0)
+    finally:
+        opened.close()
+    response.direct_passthrough = False
+    return _compressed_files[key]
 
 
 def _should_compress(response: Response) -> bool:

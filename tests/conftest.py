@@ -50,6 +50,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory),
             "BASE_URL": "https://survey.test",
             "PREFER_HTTPS": False,
+            "EXPORT_FOLDER": str(tmp_path_factory.mktemp("exports")),
         }
     )
     with app.app_context():

@@ -2,9 +2,10 @@
 
 The request that asks for one only records the job and returns; a worker thread of the
 same process builds the file in a read-only unit of work of its own (on SQLite it never
-takes the write lock), writes it beside a small JSON file naming its owner under
-<instance>/exports/ (written to .part, then renamed), and any worker process on the host
-can then serve it. Files are removed after KEEP_SECONDS. In production with several hosts,
+takes the write lock), writes it beside a small JSON file naming its owner in
+EXPORT_FOLDER (default <instance>/exports/; written to .part, then renamed), and any
+worker process on the host can then serve it. Files are removed after KEEP_SECONDS.
+In production with several hosts,
 point the instance folder at shared storage, or run the same function from a job queue
 (e.g. RQ on the REDIS_URL server).
 """
@@ -86,7 +87,7 @@ def _write_meta(folder: Path, job: str, meta: dict) -> None:
 
 
 def _folder(app: Flask) -> Path:
-    folder = Path(app.instance_path) / "exports"
+    folder = Path(app.config["EXPORT_FOLDER"] or Path(app.instance_path) / "exports")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
