@@ -49,6 +49,7 @@ def time_build_tally(url: str, wave_id: int, runs: int, profile: Path | None) ->
             db.session.flush()
             if profiler:
                 profiler.disable()
+                profile.parent.mkdir(parents=True, exist_ok=True)
                 pstats.Stats(profiler).sort_stats("cumulative").dump_stats(profile)
             times.append(time.perf_counter() - began)
             db.session.rollback()
