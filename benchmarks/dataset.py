@@ -9,6 +9,7 @@ transaction. The load time is therefore the release-time price of fast reports.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -56,6 +57,10 @@ class Loaded:
         return self.responses / self.release_seconds if self.release_seconds else 0.0
 
 
+PG_PREFIX = "perf_bench_"
+_created: set[str] = set()
+
+
 def make_app(url: str) -> Flask:
     return create_app(
         {"SURVEY_ENV": "testing", "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url}
@@ -69,11 +74,12 @@ def fresh_database(kind: str, size: int, workdir: Path, pg_base: str) -> str:
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
     if kind == "postgresql":
-        name = f"bench_{size}"
+        # A name no other run or person uses: only databases this run created are dropped.
+        name = f"{PG_PREFIX}{size}_{secrets.token_hex(4)}"
         admin = pg_base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{name}"')
+        _created.add(name)
         return f"{pg_base}/{name}"
     raise ValueError(f"unknown database {kind!r}")
 
@@ -83,6 +89,9 @@ def drop_database(kind: str, url: str, pg_base: str) -> None:
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         return
     name = url.rsplit("/", 1)[1]
+    if name not in _created:
+        raise ValueError(f"{name} was not created by this run; it is left alone")
+    _created.discard(name)
     admin = pg_base.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

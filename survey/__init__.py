@@ -29,10 +29,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from survey.admin.sessions import init_staff_sessions
-    from survey.database import configure_engine_events
+    from survey.database import configure_engine_events, mark_reads, unmark_reads
     from survey.extensions import csrf, db, migrate, spending
 
     db.init_app(app)
+    # First of the before_request hooks: a GET's transactions read without the write lock.
+    app.before_request(mark_reads)
+    app.teardown_request(unmark_reads)
     spending.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     # Sign-in, throttling and the deny-by-default access check; before CSRF, so that an
@@ -55,8 +58,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from survey.assets import register_assets
     from survey.security import add_security_headers, quiet_request_logging
 
+    # Registered before the security headers, so these run after them (last registered,
+    # first run): the year-long caching of versioned files, then compression, come last.
+    register_assets(app)
     app.after_request(add_security_headers)
     quiet_request_logging()
 

@@ -51,6 +51,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Pending spends are flushed on a background thread ("inline" runs the flush right
         # after the answers' commit, in its own transaction: deterministic, for tests).
         "SPEND_FLUSH": "inline" if env == "testing" else "thread",
+        # Large exports: built by a worker thread of the process ("inline" in tests).
+        "EXPORT_JOBS": "inline" if env == "testing" else "thread",
+        "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER"),
         # The response-rate monitor's snapshot is refreshed at most this often.
         "PROGRESS_SECONDS": 0 if env == "testing" else 10 * 60,
         # Every refusal of a code takes at least this long, whatever the reason.

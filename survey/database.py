@@ -1,11 +1,22 @@
-"""Engine settings that the anonymity design relies on."""
+"""Engine settings that the anonymity design relies on, and SQLite's locking.
+
+SQLite runs in WAL mode: readers see a snapshot and never wait for the writer, and the
+writer never waits for readers. A transaction takes the write lock at BEGIN (BEGIN
+IMMEDIATE), so concurrent writers queue instead of failing to upgrade a read lock, except
+in a read-only unit of work (a GET request, see `reading_only`), which begins deferred and
+never takes the write lock. A read-only unit of work that must write after all calls
+`start_writing` first.
+"""
 
 from __future__ import annotations
+
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _configured = False
+_reading = ContextVar("survey_sqlite_reading", default=False)
 
 
 def configure_engine_events() -> None:
@@ -17,24 +28,63 @@ def configure_engine_events() -> None:
         _configured = True
 
 
+def reading_only(active: bool) -> None:
+    """Mark this thread's (or task's) coming transactions as reads, or not."""
+    _reading.set(active)
+
+
+def mark_reads() -> None:
+    """before_request: a GET or HEAD is a read-only unit of work."""
+    from flask import request
+
+    reading_only(request.method in ("GET", "HEAD"))
+
+
+def unmark_reads(_error=None) -> None:
+    reading_only(False)
+
+
+def start_writing(session) -> None:
+    """End a read-only unit of work's snapshot so that its next transaction, which will
+    write, takes the write lock at BEGIN (a deferred read cannot safely become a write)."""
+    if _reading.get():
+        _reading.set(False)
+        session.commit()  # nothing written yet: this only ends the read
+
+
 def _on_connect(dbapi_connection, _record) -> None:
     if not _is_sqlite(dbapi_connection):
         return
-    # Take over transaction control from pysqlite so that we can BEGIN IMMEDIATE below.
+    # Take over transaction control from pysqlite so that we can choose how to BEGIN.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # secure_delete: deleted codes and held answers are overwritten, not left in free pages.
     cursor.execute("PRAGMA secure_delete = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    # After each checkpoint the WAL file is cut back to nothing, so the frames it held
+    # (page images, including deleted rows) do not linger on disk.
+    cursor.execute("PRAGMA journal_size_limit = 0")
+    cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 30000")
     cursor.close()
 
 
 def _on_begin(connection) -> None:
-    # One writer at a time, decided at BEGIN: concurrent submissions wait their turn
-    # instead of failing to upgrade a read lock.
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _reading.get() else "BEGIN IMMEDIATE")
+
+
+def checkpoint_sqlite(engine) -> None:
+    """Copy the WAL into the database file and cut it to nothing, outside any transaction
+    (after a wave's codes are purged, so no frame of them stays in the WAL file)."""
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
 
 
 def _is_sqlite(dbapi_connection) -> bool:

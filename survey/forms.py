@@ -43,13 +43,28 @@ class StateForm(FlaskForm):
 
 def section_form(definition: Definition, section: dict, units, formdata=None) -> StateForm:
     """A form for one section: a radio group per question, a text box per comment question."""
+    return _section_class(definition, section, units)(formdata=formdata)
+
+
+_classes: dict[tuple[int, int, int], tuple[tuple, type]] = {}
+
+
+def _section_class(definition: Definition, section: dict, units) -> type:
+    """The section's form class, built once per (definition, section, units) objects: the
+    live path passes the same cached objects on every request. The cache keeps the objects
+    it was built from, so their ids cannot be reused while it holds them."""
+    key = (id(definition), id(section), id(units))
+    cached = _classes.get(key)
+    if cached is not None:
+        return cached[1]
 
     class SectionForm(StateForm):
         pass
 
     for item in section["items"]:
         setattr(SectionForm, item["code"], _field(definition, item, units))
-    return SectionForm(formdata=formdata)
+    _classes[key] = ((definition, section, units), SectionForm)
+    return SectionForm
 
 
 def comment_text(value: str | None) -> str | None:

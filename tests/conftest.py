@@ -21,7 +21,12 @@ from survey.extensions import db, limiter, spending
 from survey.models import Role
 from survey.security import code_hash_key
 from survey.services.codes import issue_codes, settle_codes
-from survey.services.instruments import DEFAULT_INSTRUMENT, load_units, register_instrument_file
+from survey.services.instruments import (
+    DEFAULT_INSTRUMENT,
+    forget_cached,
+    load_units,
+    register_instrument_file,
+)
 from survey.services.users import create_user
 from survey.services.waves import create_wave, open_wave
 
@@ -45,6 +50,7 @@ def app(tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path_factory),
             "BASE_URL": "https://survey.test",
             "PREFER_HTTPS": False,
+            "EXPORT_FOLDER": str(tmp_path_factory.mktemp("exports")),
         }
     )
     with app.app_context():
@@ -62,6 +68,7 @@ def _empty_database(app):
     if has_app_context():
         db.session.remove()  # the test's own session, which may hold SQLite's write lock
     spending.store.clear()
+    forget_cached()  # the next test reuses row ids for other instruments and waves
     with app.app_context():
         limiter.reset()  # throttling counts (sign-in, refused codes) start at zero
     with app.app_context():

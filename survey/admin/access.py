@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
+from survey.database import start_writing
 from survey.extensions import db
 from survey.models import Role
 from survey.services.audit import SESSION_EXPIRED, record
@@ -39,6 +40,7 @@ ACCESS: dict[str, frozenset[Role]] = {
             "results.index", "results.overview", "results.breakdown", "results.intersection",
             "results.trend", "results.comments", "results.representation",
             "results.pipeline_rounds", "results.pipeline", "results.plotly_js",
+            "results.prepare_comments_export", "results.export_status", "results.export_file",
             "api.waves", "api.overview", "api.breakdown", "api.intersection", "api.trend",
             "api.comments", "api.representation", "api.pipeline_rounds", "api.pipeline",
         ),
@@ -77,6 +79,7 @@ def enforce_access():
     if not current_user.is_authenticated:
         return _to_sign_in()
     if _idle_too_long():
+        start_writing(db.session)
         record(SESSION_EXPIRED, current_user._get_current_object())
         db.session.commit()
         logout_user()

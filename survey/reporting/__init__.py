@@ -25,7 +25,14 @@ from survey.reporting.breakdowns import (
     overall_figure,
     reportable_measures,
 )
-from survey.reporting.comments import CommentSet, comments_report
+from survey.reporting.comments import (
+    PAGE_SIZE,
+    CommentPage,
+    CommentSet,
+    comment_counts,
+    comment_page,
+    comments_report,
+)
 from survey.reporting.pipeline import PipelineView, pipeline_report
 from survey.reporting.representativeness import (
     RepresentationRow,
@@ -36,7 +43,9 @@ from survey.reporting.representativeness import (
 from survey.reporting.trends import Trend, TrendPoint, trend, waves_of_instrument
 
 __all__ = [
+    "PAGE_SIZE",
     "BreakdownView",
+    "CommentPage",
     "CommentSet",
     "GroupFigure",
     "IntersectionView",
@@ -49,6 +58,8 @@ __all__ = [
     "WeightingRefused",
     "breakdown_view",
     "check_filtered_view",
+    "comment_counts",
+    "comment_page",
     "comments_report",
     "full_report",
     "intersection_view",

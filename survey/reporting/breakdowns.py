@@ -45,7 +45,7 @@ from survey.reporting.stats import (
     score_stats,
 )
 from survey.reporting.units import is_unit_breakdown, unit_depth_levels
-from survey.services.instruments import unit_choices
+from survey.services.instruments import wave_definition, wave_unit_choices
 from survey.services.tally import ALL, CUT, RESPONDENTS
 
 
@@ -103,11 +103,11 @@ class WaveReport:
 
 def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
     """Every measure by every level of every reportable breakdown, gaps and intersections."""
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     tally = read_tally(wave)
     overall = tally.get(ALL, {}).get(ALL, {})
     codes = measures or reportable_measures(definition)
-    units = dict(unit_choices())
+    units = dict(wave_unit_choices(wave))
     views = _family_views(wave, definition, tally, overall, codes, units)
     return WaveReport(
         wave=wave.code,
@@ -128,22 +128,22 @@ def breakdown_view(
     """One measure by one breakdown level. Gaps are against the other respondents who stated
     a substantive answer and, if named, a reference group (e.g. white); their q-values come
     from one Benjamini-Hochberg family: this measure over every level of every breakdown."""
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     breakdown = definition.levels[level][0]
     if breakdown not in wave.breakdowns:
         raise KeyError(f"{level} is not a reportable breakdown of wave {wave.code}")
     tally = read_tally(wave, [ALL, *wave.breakdowns], measures=[RESPONDENTS, measure])
     overall = tally.get(ALL, {}).get(ALL, {})
-    views = _family_views(wave, definition, tally, overall, [measure], dict(unit_choices()),
-                          (level, reference))
+    units = dict(wave_unit_choices(wave))
+    views = _family_views(wave, definition, tally, overall, [measure], units, (level, reference))
     return views[level]
 
 
 def intersection_view(wave: Wave, first: str, second: str, measure: str) -> IntersectionView:
     if [first, second] not in wave.intersections:
         raise KeyError(f"{first} x {second} is not a reportable intersection of {wave.code}")
-    definition = Definition(wave.instrument.definition)
-    units = dict(unit_choices())
+    definition = wave_definition(wave)
+    units = dict(wave_unit_choices(wave))
     dimensions = {definition.levels[first][0], definition.levels[second][0]}
     tally = read_tally(wave, [*dimensions, f"{first}*{second}"], measures=[RESPONDENTS, measure])
     protected, recodings, stats = _intersection(wave, definition, (first, second), tally, units,
@@ -161,7 +161,7 @@ def intersection_view(wave: Wave, first: str, second: str, measure: str) -> Inte
 
 def overall_figure(wave: Wave, measure: str) -> ItemSummary | ScoreSummary | None:
     """One measure for the whole wave, or None when it describes fewer than k people."""
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     overall = read_tally(wave, [ALL]).get(ALL, {}).get(ALL, {})
     if respondents_for(overall, measure) < wave.threshold:
         return None
@@ -179,10 +179,10 @@ def check_filtered_view(wave: Wave, level: str, group: str, published: dict[str,
 
 
 def _raw_group_count(wave: Wave, level: str, group: str) -> int:
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     breakdown = definition.levels[level][0]
     finest = read_tally(wave, [breakdown]).get(breakdown, {})
-    recoding = wave_recoding(wave, definition, breakdown, finest, dict(unit_choices()))
+    recoding = wave_recoding(wave, definition, breakdown, finest, dict(wave_unit_choices(wave)))
     groups = roll_up_by(recoding.mapping(level), finest)
     return respondents_for(groups.get(group, {}), RESPONDENTS)
 

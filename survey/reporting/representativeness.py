@@ -33,7 +33,7 @@ from survey.reporting.stats import (
     roll_up_by,
     score_stats,
 )
-from survey.services.instruments import unit_choices
+from survey.services.instruments import wave_definition, wave_unit_choices
 from survey.services.tally import RESPONDENTS
 
 
@@ -68,8 +68,8 @@ def representation(wave: Wave, breakdown: str) -> list[RepresentationRow]:
     finest_heads = headcounts(wave, breakdown)
     if not finest_heads:
         return []
-    definition = Definition(wave.instrument.definition)
-    units = dict(unit_choices())
+    definition = wave_definition(wave)
+    units = dict(wave_unit_choices(wave))
     recoding = _recoding(wave, definition, breakdown, units)
     heads = _recoded_heads(finest_heads, recoding.mapping(breakdown), definition, breakdown)
     protected = breakdown_view(wave, breakdown, RESPONDENTS).respondents
@@ -94,8 +94,8 @@ def weighted_figure(wave: Wave, measure: str, breakdown: str) -> WeightedEstimat
     (post-stratification, linearisation; analytics.weighting), under the wave's protection:
     refused unless every group of the level is published for this measure, the not-stated
     and not-applicable groups included (the number weighted would otherwise reveal them)."""
-    definition = Definition(wave.instrument.definition)
-    units = dict(unit_choices())
+    definition = wave_definition(wave)
+    units = dict(wave_unit_choices(wave))
     recoding = _recoding(wave, definition, breakdown, units)
     mapping = recoding.mapping(breakdown)
     heads = {g: n for g, n in _recoded_heads(headcounts(wave, breakdown), mapping, definition,

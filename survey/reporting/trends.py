@@ -22,9 +22,9 @@ from analytics.trends import (
     gap_changes_since_previous,
 )
 from survey.extensions import db
-from survey.instruments import Definition
 from survey.models import Instrument, Wave, WaveState
 from survey.reporting.breakdowns import breakdown_view, measure_title, overall_figure
+from survey.services.instruments import wave_definition
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def trend(wave: Wave, measure: str, level: str | None = None, group: str | None 
         for p in points if p.summary is not None
     ]
     gaps = [(p.label, p.gap.n_group, p.gap.difference) for p in points if p.gap is not None]
-    title = measure_title(Definition(wave.instrument.definition), measure)
+    title = measure_title(wave_definition(wave), measure)
     return Trend(measure, title, level, group, points,
                  tuple(changes_since_previous(visible)), _detectable(points),
                  tuple(gap_changes_since_previous(gaps)))
@@ -80,7 +80,7 @@ def _point(wave: Wave, measure: str, level: str | None, group: str | None) -> Tr
     summary, gap = None, None
     if level is None or group is None:
         summary = overall_figure(wave, measure)
-    elif Definition(wave.instrument.definition).levels.get(level, (None,))[0] in wave.breakdowns:
+    elif wave_definition(wave).levels.get(level, (None,))[0] in wave.breakdowns:
         figures = breakdown_view(wave, level, measure).measures[measure]
         summary = next((f.summary for f in figures.groups if f.group == group), None)
         gap = _published_gap(figures.gaps.versus_rest if figures.gaps else (), group)

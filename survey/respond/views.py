@@ -47,7 +47,7 @@ from survey.respond.answers import (
 from survey.respond.state import Progress, StateInvalid, dump_progress, load_progress
 from survey.security import code_hash_key
 from survey.services.codes import normalise_code
-from survey.services.instruments import unit_choices
+from survey.services.instruments import unit_choices, wave_definition, wave_unit_choices
 from survey.services.responses import CodeRefused, InvalidAnswers, submit_response, wave_for_code
 from survey.services.waves import open_waves
 
@@ -68,7 +68,7 @@ UNKNOWN_NAV = "The page did not say where to go next. Nothing was saved. Go back
 
 @bp.app_template_global()
 def wave_breakdown_titles(wave: Wave) -> list[str]:
-    breakdowns = Definition(wave.instrument.definition).breakdowns
+    breakdowns = wave_definition(wave).breakdowns
     return [breakdowns[code]["title"] for code in wave.breakdowns if code in breakdowns]
 
 
@@ -129,7 +129,7 @@ def start():
     if wave is None:
         form.code.errors = [NOT_A_CODE if code is None else NO_OPEN_SURVEY]
         return render_template("respond/landing.html", form=form, waves=open_waves()), 400
-    return _render_page(wave, Definition(wave.instrument.definition), Progress(code, wave.id))
+    return _render_page(wave, wave_definition(wave), Progress(code, wave.id))
 
 
 @bp.post("/survey")
@@ -138,7 +138,7 @@ def section():
     if _already_answered(progress):
         return render_template("respond/answered.html")
     wave = _open_wave(progress)
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     review_page = len(definition.sections)
     if progress.page > review_page:
         abort(400, description=UNREADABLE)
@@ -247,7 +247,7 @@ def _render_page(wave: Wave, definition: Definition, progress: Progress):
         "respond/review.html",
         wave=wave,
         form=_state_form(StateForm(), progress),
-        sections=answered_sections(definition, progress, unit_choices()),
+        sections=answered_sections(definition, progress, wave_unit_choices(wave)),
         steps=len(definition.sections) + 1,
     )
 
@@ -255,7 +255,7 @@ def _render_page(wave: Wave, definition: Definition, progress: Progress):
 def _render_section(wave: Wave, definition: Definition, progress: Progress, form=None):
     current = definition.sections[progress.page]
     if form is None:
-        form = section_form(definition, current, unit_choices())
+        form = section_form(definition, current, wave_unit_choices(wave))
         prefill(current, form, progress)
     return render_template(
         "respond/section.html",

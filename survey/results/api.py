@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from analytics.disclosure import HIDDEN_LABEL
+from survey.database import start_writing
 from survey.extensions import db
 from survey.results import pages, queries
 from survey.results.pages import Page
@@ -61,6 +62,7 @@ def _wave(wave) -> dict:
 @bp.get("/waves")
 def waves():
     listed = [{**_wave(w), "respondents": queries.respondents(w)} for w in queries.released_waves()]
+    start_writing(db.session)
     record(EXPORT_TAKEN, current_user._get_current_object(), format="json", view="waves")
     db.session.commit()
     return jsonify(waves=listed, hidden_label=HIDDEN_LABEL)

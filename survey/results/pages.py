@@ -17,6 +17,8 @@ from survey.models import Wave
 from survey.reporting import (
     WeightingRefused,
     breakdown_view,
+    comment_counts,
+    comment_page,
     comments_report,
     intersection_view,
     level_categories,
@@ -41,9 +43,10 @@ from survey.results.wave_tables import (
     measure_info,
     overview_table,
 )
-from survey.services.instruments import unit_choices
+from survey.services.instruments import unit_choices, wave_definition, wave_unit_choices
 
 PERCEPTION = "promotion_fairness"
+ALL_GROUPS = "_all"  # the whole force, among the populations whose comments are listed
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def file_name(*parts: str) -> str:
 
 def overview(code: str) -> Page:
     wave = p.released_wave(code)
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     series = {measure: trend(wave, measure) for measure in definition.measures}
     table = overview_table(wave, definition, series)
     report = Report(f"Results: {wave.title}", file_name(wave.code, "overview"), (table,))
@@ -83,12 +86,12 @@ def breakdown(code: str, args: Mapping[str, str], strict: bool = False) -> Page:
     """strict (the API): a reference group that is not a group of the level is refused;
     on the page, one left over from a previous choice of level is dropped."""
     wave = p.released_wave(code)
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     levels = p.wave_levels(wave, definition)
     measures = p.measure_titles(definition)
     level = p.choose(args, "level", levels, "breakdown")
     measure = p.choose(args, "measure", measures, "measure")
-    groups = level_categories(definition, level, dict(unit_choices()))
+    groups = level_categories(definition, level, dict(wave_unit_choices(wave)))
     groups.pop(NOT_STATED)  # gaps are between stated groups
     reference = args.get("reference") or None
     if reference is not None and reference not in groups:
@@ -122,7 +125,7 @@ def breakdown(code: str, args: Mapping[str, str], strict: bool = False) -> Page:
 
 def intersection(code: str, args: Mapping[str, str]) -> Page:
     wave = p.released_wave(code)
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     pairs = _intersection_titles(wave, definition)
     default = next(iter(pairs), "")
     pair = args.get("pair") or default
@@ -156,14 +159,14 @@ def trend_view(code: str, args: Mapping[str, str], strict: bool = False) -> Page
     """The measure across waves, for everyone or for one group of a level. Every wave in
     the series must report that level, or no group trend is drawn."""
     wave = p.released_wave(code)
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     measures = p.measure_titles(definition)
     measure = p.choose(args, "measure", measures, "measure")
     levels = p.wave_levels(wave, definition)
     level = p.choose(args, "level", levels, "breakdown") if args.get("level") else None
     group, groups = None, {}
     if level is not None:
-        groups = level_categories(definition, level, dict(unit_choices()))
+        groups = level_categories(definition, level, dict(wave_unit_choices(wave)))
         group = args.get("group") or None
         if group not in groups:
             # On the page, a new level chosen in the form starts at its first group.
@@ -196,26 +199,51 @@ def trend_view(code: str, args: Mapping[str, str], strict: bool = False) -> Page
 
 
 def comments(code: str, args: Mapping[str, str]) -> Page:
+    """Counts per unit, then one page of one shown population's comments (searchable)."""
     wave = p.released_wave(code)
-    definition = Definition(wave.instrument.definition)
-    questions = p.text_questions(definition)
+    questions = p.text_questions(wave_definition(wave))
     question = p.choose(args, "question", questions, "question")
-    tables = comment_tables(wave, questions[question], comments_report(wave, question))
+    sets = comment_counts(wave, question)
+    shown = {s.unit or ALL_GROUPS: s for s in sets if s.n}
+    chosen: dict[str, str] = {"question": question}
+    listed = None
+    if shown:
+        labels = {key: s.label for key, s in shown.items()}
+        chosen["unit"] = p.choose(args, "unit", labels, "group of comments")
+        search = p.search_text(args)
+        listed = comment_page(wave, question, shown[chosen["unit"]], search, p.page_number(args))
+        chosen["page"] = str(listed.page)
+    selected = shown.get(chosen.get("unit", ""))
+    tables = comment_tables(wave, questions[question], sets, selected, listed)
     report = Report(
         f"Comments: {wave.title}", file_name(wave.code, "comments", question), tuple(tables)
     )
-    return Page(
-        "comments",
-        report,
-        wave,
-        {"question": question},
-        form={"questions": questions, "question": question},
+    form = {
+        "questions": questions,
+        "question": question,
+        "units": {key: s.label for key, s in shown.items()},
+        "unit": chosen.get("unit"),
+        "q": p.search_text(args),
+        "listed": listed,
+    }
+    return Page("comments", report, wave, chosen, form=form)
+
+
+def comments_export(code: str, question: str) -> Page:
+    """Every shown comment of one question: for the background export, never a page."""
+    wave = p.released_wave(code)
+    questions = p.text_questions(wave_definition(wave))
+    sets = comments_report(wave, question)
+    tables = comment_tables(wave, questions[question], sets)
+    report = Report(
+        f"Comments: {wave.title}", file_name(wave.code, "comments", question), tuple(tables)
     )
+    return Page("comments", report, wave, {"question": question})
 
 
 def representation_view(code: str, args: Mapping[str, str]) -> Page:
     wave = p.released_wave(code)
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     offered = {
         b: definition.breakdowns[b]["title"] for b in wave.breakdowns if b in definition.breakdowns
     }

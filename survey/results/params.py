@@ -67,3 +67,14 @@ def measure_titles(definition: Definition) -> dict[str, str]:
 
 def text_questions(definition: Definition) -> dict[str, str]:
     return {item["code"]: definition.text(item["text"]) for item in definition.text_items()}
+
+
+def page_number(args: Mapping[str, str]) -> int:
+    """The 1-based page asked for (?page=), 1 when absent or not a number."""
+    value = args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
+def search_text(args: Mapping[str, str]) -> str:
+    """A search of at most 100 characters, blank space trimmed."""
+    return (args.get("q") or "").strip()[:100]

@@ -8,9 +8,9 @@ from sqlalchemy import exists, select
 
 from analytics.disclosure import DEFAULT_K
 from survey.extensions import db
-from survey.instruments import Definition
 from survey.models import PromotionCount, Response, Wave, WaveState
 from survey.reporting import breakdown_view, full_report, levels_of, reportable_measures
+from survey.services.instruments import wave_definition
 
 
 def released_waves() -> list[Wave]:
@@ -37,7 +37,7 @@ def latest_released_wave() -> Wave | None:
 
 def respondents(wave: Wave) -> int | None:
     """The wave's respondent count as published (None: fewer than k)."""
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     first = next((lvl for code in wave.breakdowns for lvl in levels_of(definition, code)), None)
     if first is None:
         return full_report(wave).respondents

@@ -12,15 +12,28 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from analytics.disclosure import HIDDEN_LABEL
+from survey.database import start_writing
 from survey.extensions import db
-from survey.results import exports, pages, queries
+from survey.results import exports, jobs, pages, queries
+from survey.results import params as p
 from survey.results.pages import Page
 from survey.results.tables import lower_first
 from survey.services.audit import EXPORT_TAKEN, record
+from survey.services.instruments import wave_definition
 
 bp = Blueprint("results", __name__, url_prefix="/results")
 bp.add_app_template_filter(lower_first, "lower_first")
@@ -91,6 +104,7 @@ def record_output(page: Page, fmt: str) -> None:
         "wave": page.wave.code if page.wave is not None else None,
         **page.params,
     }
+    start_writing(db.session)
     record(EXPORT_TAKEN, current_user._get_current_object(), **detail)
 
 
@@ -160,3 +174,48 @@ def _cache_plotly(response):
     if request.endpoint == "results.plotly_js" and response.status_code in (200, 304):
         response.headers["Cache-Control"] = f"private, max-age={YEAR}, immutable"
     return response
+
+
+@bp.post("/<wave_code>/comments/export")
+def prepare_comments_export(wave_code: str):
+    """Start building every shown comment of one question as a file; show its progress."""
+    wave = p.released_wave(wave_code)
+    questions = p.text_questions(wave_definition(wave))
+    question = p.choose(request.form, "question", questions, "question")
+    fmt = request.form.get("format", "")
+    if fmt not in exports.MEDIA_TYPES:
+        abort(400, description="Exports come as csv, xlsx or pdf.")
+    app = current_app._get_current_object()
+    job = jobs.start_comments_export(app, current_user.id, wave.code, question, fmt)
+    return redirect(url_for("results.export_status", job=job), code=303)
+
+
+@bp.get("/exports/<job>")
+def export_status(job: str):
+    meta = _own_job(job)
+    return render_template("results/export.html", job=job, meta=meta, title="Download")
+
+
+@bp.get("/exports/<job>/file")
+def export_file(job: str):
+    """The finished file; taking it is recorded in the audit log."""
+    meta = _own_job(job)
+    if meta["state"] != "ready":
+        abort(404, description="This download is not ready.")
+    start_writing(db.session)
+    record(EXPORT_TAKEN, current_user._get_current_object(), format=meta["format"],
+           view="comments", wave=meta["wave"], question=meta["question"])
+    db.session.commit()
+    return send_file(
+        jobs.job_file(current_app, job, meta),
+        mimetype=exports.MEDIA_TYPES[meta["format"]],
+        as_attachment=True,
+        download_name=f"{meta['name']}.{meta['format']}",
+    )
+
+
+def _own_job(job: str) -> dict:
+    meta = jobs.job_state(current_app, job, current_user.id)
+    if meta is None:
+        abort(404, description="There is no such download.")
+    return meta

@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import select
 
 from survey.extensions import db
-from survey.instruments import load_instrument_file, parse_instrument
+from survey.instruments import Definition, load_instrument_file, parse_instrument
 from survey.models import Instrument, Unit, Wave
 from survey.services import DomainError
 
@@ -122,3 +122,44 @@ def _codes_down_to(unit: Unit) -> list[str]:
         unit = unit.parent
         path.insert(0, unit.code)
     return path
+
+
+# --- per-process caches for the live path ------------------------------------------------
+# An instrument version is never changed once stored, and the unit tree cannot be replaced
+# once any wave exists, so a wave's definition and units can be kept for the life of the
+# process. `forget_cached` empties them (the test suite does, as it reuses row ids).
+
+_definitions: dict[int, Definition] = {}
+_units: dict[int, tuple[list[tuple[str, str]], dict[str, str]]] = {}
+
+
+def wave_definition(wave: Wave) -> Definition:
+    """The wave's instrument definition, read from the database once per process."""
+    key = wave.instrument_id
+    if key is None:
+        return Definition(wave.instrument.definition)
+    if key not in _definitions:
+        data = db.session.scalar(select(Instrument.definition).where(Instrument.id == key))
+        _definitions[key] = Definition(data)
+    return _definitions[key]
+
+
+def wave_unit_choices(wave: Wave) -> list[tuple[str, str]]:
+    """unit_choices() as fixed for this wave, read once per process."""
+    return _wave_units(wave)[0]
+
+
+def wave_top_level_units(wave: Wave) -> dict[str, str]:
+    """top_level_units() as fixed for this wave, read once per process."""
+    return _wave_units(wave)[1]
+
+
+def _wave_units(wave: Wave) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    if wave.id not in _units:
+        _units[wave.id] = (unit_choices(), top_level_units())
+    return _units[wave.id]
+
+
+def forget_cached() -> None:
+    _definitions.clear()
+    _units.clear()

@@ -18,7 +18,11 @@ from survey.instruments.scoring import group_response, score_response
 from survey.models import Comment, InvitationCode, Response, Wave, WaveState, random_key
 from survey.services import DomainError
 from survey.services.codes import hash_code, normalise_code
-from survey.services.instruments import top_level_units, unit_choices
+from survey.services.instruments import (
+    wave_definition,
+    wave_top_level_units,
+    wave_unit_choices,
+)
 from survey.services.spends import batch_size
 
 REFUSAL = (
@@ -84,7 +88,7 @@ def submit_response(code: str, key: bytes, wave_id: int, answers: dict, comments
 
 def _store_answers(wave_id: int, code_hash: bytes, answers: dict, comments: dict) -> Wave:
     wave = _lock_open_wave(wave_id)
-    validate_answers(Definition(wave.instrument.definition), answers, comments, unit_choices())
+    validate_answers(wave_definition(wave), answers, comments, wave_unit_choices(wave))
     usable = exists().where(
         InvitationCode.code_hash == code_hash,
         InvitationCode.wave_id == wave.id,
@@ -152,8 +156,8 @@ def _comment_problem(definition: Definition, code: str, text) -> str | None:
 def import_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> int:
     """Store (answers, comments) pairs from outside the live path, e.g. a past wave's
     import or demo data: checked, scored, grouped, shuffled and under random keys."""
-    definition = Definition(wave.instrument.definition)
-    allowed = allowed_answers(definition, unit_choices())
+    definition = wave_definition(wave)
+    allowed = allowed_answers(definition, wave_unit_choices(wave))
     for number, (answers, comments) in enumerate(rows, start=1):
         try:
             _check_answers(definition, allowed, answers, comments)
@@ -164,8 +168,8 @@ def import_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> int:
 
 
 def _insert_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> None:
-    definition = Definition(wave.instrument.definition)
-    roots = top_level_units()
+    definition = wave_definition(wave)
+    roots = wave_top_level_units(wave)
     responses = [
         {
             "key": random_key(),

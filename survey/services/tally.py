@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select
 from survey.extensions import db
 from survey.instruments import Definition
 from survey.models import Response, Tally, Wave
+from survey.services.instruments import wave_definition
 
 ALL = "_all"
 RESPONDENTS = "_respondents"
@@ -64,7 +65,7 @@ CHUNK = 5_000
 
 def build_tally(wave: Wave) -> int:
     """Replace the wave's tally with one computed from all its responses; returns rows."""
-    definition = Definition(wave.instrument.definition)
+    definition = wave_definition(wave)
     db.session.execute(delete(Tally).where(Tally.wave_id == wave.id))
     totals = _Totals()
     query = (

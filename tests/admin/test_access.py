@@ -64,6 +64,9 @@ EXPECTED = {
     ("GET", "results.pipeline_rounds"):     (LOGIN,   403,   200,  200),
     ("GET", "results.pipeline"):            (LOGIN,   403,   404,  404),  # no such round
     ("GET", "results.plotly_js"):           (LOGIN,   403,   200,  200),
+    ("POST", "results.prepare_comments_export"): (LOGIN, 403,  400,  400),  # no CSRF token
+    ("GET", "results.export_status"):       (LOGIN,   403,   404,  404),  # no such job
+    ("GET", "results.export_file"):         (LOGIN,   403,   404,  404),
     ("GET", "api.waves"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.overview"):                (LOGIN,   403,   200,  200),
     ("GET", "api.breakdown"):               (LOGIN,   403,   200,  200),
@@ -129,6 +132,7 @@ def test_each_role_gets_the_expected_status_on_every_staff_route(
         "instrument_id": instrument.id,
         "user_id": staff[Role.PAO].id,
         "filename": "css/site.css",
+        "job": "no-such-job",
     }
     wrong = []
     for method, endpoint, rule in registered_routes(app):

@@ -36,6 +36,7 @@ def test_no_page_or_export_shows_a_single_response(app, admin_client, staff, mak
         "instrument_id": instrument.id,
         "user_id": staff[Role.PAO].id,
         "filename": "css/site.css",
+        "job": "none",
     }
     admin = admin_client
     seen = 0

@@ -1,0 +1,114 @@
+"""close_wave's tally build beside DuckDB building the same tally from the same rows.
+
+    python benchmarks/tally.py --size 250000 --database postgresql \
+        --out benchmarks/results/tally.json --profile benchmarks/results/tally.prof
+
+One fresh, uniquely named database (dropped afterwards: only that one); N synthetic
+responses stored through import_responses (timed: storage only, the tally is built at
+close); then `build_tally(wave)` (what close_wave calls), median of --runs, each rolled
+back; then the wave is closed for real and DuckDB computes every tally figure from the
+raw rows (reference.py), median of --runs, and its rows are checked against the tally.
+Both sides therefore do the same work: raw rows in, per-group statistics out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.dataset import drop_database, fresh_database, load_wave, make_app  # noqa: E402
+from benchmarks.run import PG_BASE  # noqa: E402
+
+
+def time_build_tally(url: str, wave_id: int, runs: int, profile: Path | None) -> list[float]:
+    from survey.extensions import db
+    from survey.models import Wave
+    from survey.services.tally import build_tally
+
+    times = []
+    with make_app(url).app_context():
+        for run in range(runs):
+            wave = db.session.get(Wave, wave_id)
+            profiler = cProfile.Profile() if profile and run == 0 else None
+            began = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            build_tally(wave)
+            db.session.flush()
+            if profiler:
+                profiler.disable()
+                profile.parent.mkdir(parents=True, exist_ok=True)
+                pstats.Stats(profiler).sort_stats("cumulative").dump_stats(profile)
+            times.append(time.perf_counter() - began)
+            db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+    return times
+
+
+def close_and_reference(url: str, wave_id: int, runs: int) -> dict:
+    from benchmarks.reference import run_reference
+    from survey.extensions import db
+    from survey.models import Wave
+    from survey.services.waves import close_wave
+
+    with make_app(url).app_context():
+        wave = db.session.get(Wave, wave_id)
+        began = time.perf_counter()
+        close_wave(wave)
+        db.session.commit()
+        closed = time.perf_counter() - began
+        result = run_reference(db.session.get(Wave, wave_id), runs)
+        db.session.remove()
+        db.engine.dispose()
+    return {"close_wave_seconds": closed, **result}
+
+
+def main(argv: list[str]) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=250_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--chunk", type=int, default=5_000)
+    parser.add_argument("--pg-base", default=PG_BASE)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of one build here")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    result = {"command": "python benchmarks/tally.py " + " ".join(argv),
+              "load_before": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="survey-tally-") as tmp:
+        url = fresh_database(args.database, args.size, Path(tmp), args.pg_base)
+        try:
+            loaded = load_wave(url, args.size, args.chunk)
+            result["store_seconds"] = loaded.release_seconds
+            result["build_tally_seconds"] = time_build_tally(url, loaded.wave_id, args.runs,
+                                                             args.profile)
+            result["reference"] = close_and_reference(url, loaded.wave_id, args.runs)
+        finally:
+            drop_database(args.database, url, args.pg_base)
+    result["load_after"] = os.getloadavg()
+    build = statistics.median(result["build_tally_seconds"])
+    duck = result["reference"]["median"]
+    result["ratio"] = build / duck
+    print(f"{args.database} {args.size:,}: build_tally {build:.2f} s, DuckDB {duck:.2f} s "
+          f"(ratio {build / duck:.2f}); tally agrees: {result['reference']['check']['agree']}")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
