@@ -12,7 +12,6 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from survey.database import checkpoint_sqlite
 from survey.extensions import db
 from survey.instruments import InstrumentError
 from survey.models import Instrument, Role, WaveState
@@ -146,7 +145,6 @@ def close_wave_command(code):
         return responses
 
     responses = _commit_or_fail(action)
-    checkpoint_sqlite(db.engine)
     click.echo(f"Closed {code}: its {responses:,} responses are published; codes purged.")
 
 

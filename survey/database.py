@@ -14,6 +14,9 @@ from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+CHECKPOINT_AFTER_COMMIT = "checkpoint_wal_after_commit"
 
 _configured = False
 _reading = ContextVar("survey_sqlite_reading", default=False)
@@ -25,7 +28,24 @@ def configure_engine_events() -> None:
     if not _configured:
         event.listen(Engine, "connect", _on_connect)
         event.listen(Engine, "begin", _on_begin)
+        event.listen(Session, "after_commit", _checkpoint_if_asked)
+        event.listen(Session, "after_rollback", _forget_checkpoint)
         _configured = True
+
+
+def checkpoint_after_commit(session) -> None:
+    """Ask for a WAL checkpoint once this session's transaction commits (closing a wave:
+    the frames that held its purged codes must leave the disk with them)."""
+    session.info[CHECKPOINT_AFTER_COMMIT] = True
+
+
+def _checkpoint_if_asked(session) -> None:
+    if session.info.pop(CHECKPOINT_AFTER_COMMIT, False):
+        checkpoint_sqlite(session.get_bind())
+
+
+def _forget_checkpoint(session) -> None:
+    session.info.pop(CHECKPOINT_AFTER_COMMIT, None)
 
 
 def reading_only(active: bool) -> None:

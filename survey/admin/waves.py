@@ -18,7 +18,6 @@ from survey.admin.forms import (
     WaveSettingsForm,
     choices,
 )
-from survey.database import checkpoint_sqlite
 from survey.extensions import db
 from survey.instruments import Definition
 from survey.models import Instrument, Role, Wave, WaveState
@@ -138,7 +137,6 @@ def close_wave(wave_id: int):
         record(events.WAVE_CLOSED, current_user, wave=wave.code, responses=responses,
                codes_purged=wave.codes_issued)
         db.session.commit()
-        checkpoint_sqlite(db.engine)
         flash(f"Closed {wave.code}: its {responses:,} responses are published and every "
               "invitation code was deleted.")
         return redirect(url_for("admin.wave", wave_id=wave.id))

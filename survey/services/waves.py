@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import delete, func, select
 
+from survey.database import checkpoint_after_commit
 from survey.extensions import db, spending
 from survey.instruments import Definition
 from survey.models import Instrument, InvitationCode, Response, Wave, WaveState
@@ -123,6 +124,7 @@ def close_wave(wave: Wave) -> int:
     wave.progress = None
     build_tally(wave)
     db.session.flush()
+    checkpoint_after_commit(db.session)
     return responses
 
 
