@@ -169,10 +169,12 @@ def _differences(definition, by_measure, before, earlier: Wave | None) -> tuple[
                     row, info.title, info.gap_unit, old.get(row.key),
                     earlier.title if earlier is not None and level in before.get(measure, {})
                     else None,
+                    info.places,
                 )
                 found.append((abs(row.values["gap_rest"]), sentence))
     found.sort(key=lambda pair: -pair[0])
-    return tuple(sentence for _, sentence in found[:MOST_GAPS])
+    unique = dict.fromkeys(sentence for _, sentence in found)  # a group in two levels
+    return tuple(unique)[:MOST_GAPS]
 
 
 def _change(definition: Definition, row) -> str | None:

@@ -3,30 +3,15 @@ loaded) for every breakdown, as HR reads them: nothing fails, every figure is th
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-from sqlalchemy import select
-
-from survey.demo import build_demo
 from survey.demo.workforce import PROMOTION_ROUND
-from survey.extensions import db
 from survey.instruments import Definition
-from survey.models import Wave, WaveState
+from survey.models import Wave
 from survey.reporting import level_categories
 from survey.results import params
 from survey.results.queries import round_breakdowns
 from survey.services.instruments import unit_choices
 
 FORMATS = ("csv", "xlsx", "pdf")
-
-
-@pytest.fixture
-def demo(app, code_key):
-    build_demo("a long demo password", 400, code_key, today=date(2026, 11, 26))
-    db.session.commit()
-    waves = db.session.scalars(select(Wave).filter_by(state=WaveState.CLOSED)).all()
-    return max(waves, key=lambda w: w.opens_on)
 
 
 def demo_urls(wave: Wave) -> list[str]:

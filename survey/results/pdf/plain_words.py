@@ -13,7 +13,7 @@ SIGNIFICANT = "significant"
 
 
 def gap_sentence(row: Row, measure: str, unit: str, earlier: Row | None,
-                 earlier_wave: str | None) -> str:
+                 earlier_wave: str | None, places: int) -> str:
     """E.g. "Disabled: 9.0 points lower on WHO-5 Wellbeing Index than other respondents
     (95% CI 6.0 to 12.0 points lower); in Autumn 2024 the gap was 11.0 points lower."."""
     v = row.values
@@ -21,8 +21,8 @@ def gap_sentence(row: Row, measure: str, unit: str, earlier: Row | None,
     low, high = sorted((abs(v["gap_rest_ci_low"]), abs(v["gap_rest_ci_high"])))
     way = "lower" if gap < 0 else "higher"
     line = (
-        f"{row.cells[0].text}: {abs(gap):g} {unit} {way} on {measure} than other "
-        f"respondents (95% CI {low:g} to {high:g} {unit} {way})"
+        f"{row.cells[0].text}: {abs(gap):.{places}f} {unit} {way} on {measure} than other "
+        f"respondents (95% CI {low:.{places}f} to {high:.{places}f} {unit} {way})"
     )
     if earlier_wave is None:
         return line + "."
@@ -30,14 +30,20 @@ def gap_sentence(row: Row, measure: str, unit: str, earlier: Row | None,
     if before is None:
         return line + f"; {earlier_wave} has no comparable figure for this group."
     before_way = "lower" if before < 0 else "higher"
-    return line + f"; in {earlier_wave} the gap was {abs(before):g} {unit} {before_way}."
+    return line + f"; in {earlier_wave} the gap was {abs(before):.{places}f} {unit} {before_way}."
 
 
 def significant_rows(table: Table) -> list[Row]:
-    return [
+    """Rows with a significant gap from the rest; of two groups that mirror each other
+    (the only two stated groups: +9 and -9) only the one below the rest."""
+    found = [
         row for row in table.rows
         if not row.hidden and row.values.get("status_rest") == SIGNIFICANT
     ]
+    stated = [r for r in table.rows if r.kind in ("group", "reference")]
+    if len(stated) == 2:
+        return [row for row in found if row.values["gap_rest"] < 0]
+    return found
 
 
 def change_sentence(row: Row, title: str, unit: str) -> str | None:
