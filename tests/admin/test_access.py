@@ -64,6 +64,7 @@ EXPECTED = {
     ("GET", "results.pipeline_rounds"):     (LOGIN,   403,   200,  200),
     ("GET", "results.pipeline"):            (LOGIN,   403,   404,  404),  # no such round
     ("GET", "results.plotly_js"):           (LOGIN,   403,   200,  200),
+    ("GET", "results.fairness_report"):     (LOGIN,   403,   200,  200),
     ("GET", "api.waves"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.overview"):                (LOGIN,   403,   200,  200),
     ("GET", "api.breakdown"):               (LOGIN,   403,   200,  200),
