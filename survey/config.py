@@ -4,6 +4,7 @@ SURVEY_ENV   production (default) | development | testing
 SECRET_KEY   required in production: at least 32 characters, not a placeholder
 DATABASE_URL sqlite:///... (default: instance/survey.db) or postgresql+psycopg://...
 BASE_URL     public address used in invitation links, e.g. https://survey.example.police.uk
+ORGANISATION_NAME  the organisation named on reports, e.g. Northshire Police
 REDIS_URL    shared, non-persistent storage for pending code spends and throttling, needed
              when several server processes run (process memory otherwise: one process only)
 """
@@ -35,6 +36,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or f"sqlite:///{Path(instance_path) / 'survey.db'}",
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "ORGANISATION_NAME": os.environ.get("ORGANISATION_NAME", "Workforce survey"),
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "MAX_CONTENT_LENGTH": 64 * 1024,
         "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,

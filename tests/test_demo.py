@@ -14,13 +14,15 @@ from sqlalchemy import func, select
 
 from survey.demo import ADMIN_EMAIL, OPEN_WAVE, UNITS_FILE, build_demo
 from survey.demo.synthetic import EAST_LPA, HIGH_DEMAND_UNITS, WHITE, generate_responses
+from survey.demo.workforce import RESPONSE_RATE
 from survey.extensions import db
-from survey.instruments import PREFER_NOT, Definition, load_instrument_file
+from survey.instruments import APART, PREFER_NOT, Definition, load_instrument_file
 from survey.instruments.scoring import group_response, score_response
 from survey.models import (
     Comment,
     Instrument,
     InvitationCode,
+    PromotionCount,
     Response,
     Role,
     Unit,
@@ -29,6 +31,7 @@ from survey.models import (
     WaveState,
 )
 from survey.services import DomainError
+from survey.services.headcounts import force_headcount, wave_headcounts
 from survey.services.instruments import DEFAULT_INSTRUMENT, unit_choices
 from survey.services.responses import validate_answers, wave_for_code
 from survey.services.users import check_password
@@ -253,3 +256,45 @@ def test_planted_trend_across_waves(definition, unit_codes):
     first, third = wave_means(0), wave_means(2)
     assert third["who5"] - first["who5"] > 2.5
     assert third["supervisor_support"] - first["supervisor_support"] > 4
+
+
+# --- the demo's HR records: headcounts and a promotion round ------------------------------
+
+
+def test_demo_loads_headcounts_that_hold_every_wave_s_respondents(app, code_key):
+    build_demo(PASSWORD, 300, code_key, today=TODAY)
+    db.session.commit()
+    for wave in db.session.scalars(select(Wave)):
+        heads = {(h.unit, h.breakdown, h.group_code): h.count for h in wave_headcounts(wave)}
+        respondents = db.session.scalars(select(Response).filter_by(wave_id=wave.id)).all()
+        tops = [u.code for u in db.session.scalars(select(Unit).filter_by(parent_id=None))]
+        force = sum(heads[top, "", ""] for top in tops)
+        assert force == sum(heads["", "sex", g] for g in ("female", "male"))
+        # The respondents are RESPONSE_RATE of the workforce (the open wave: 40 so far).
+        if wave.state == WaveState.CLOSED:
+            assert force == round(300 / RESPONSE_RATE)
+        stated = Counter(
+            (code, group) for r in respondents for code, group in r.groups.items()
+            if code != "unit" and group not in APART
+        )
+        assert stated and all(heads["", code, group] >= n for (code, group), n in stated.items())
+        assert heads["", "disability", "disabled"] < heads["", "disability", "not_disabled"]
+
+
+def test_demo_open_wave_codes_need_no_override_and_a_round_is_loaded(app, code_key):
+    build_demo(PASSWORD, 300, code_key, today=TODAY)
+    db.session.commit()
+    open_wave = db.session.scalar(select(Wave).filter_by(code=OPEN_WAVE))
+    assert open_wave.codes_issued == 200 <= force_headcount(open_wave)  # within the headcount
+    counts = db.session.scalars(
+        select(PromotionCount).filter_by(round_code="sergeant-2026", breakdown="ethnic_minority")
+    ).all()
+    steps = sorted({(c.stage_order, c.stage) for c in counts})
+    assert [order for order, _ in steps] == [1, 2, 3, 4] and "exam" in steps[1][1]
+    by_stage = defaultdict(dict)
+    for c in counts:
+        by_stage[c.stage_order][c.group_code] = (c.entered, c.progressed)
+    for order in (1, 2, 3):  # who progressed from one step entered the next
+        assert {g: p for g, (_, p) in by_stage[order].items()} == {
+            g: e for g, (e, _) in by_stage[order + 1].items()
+        }

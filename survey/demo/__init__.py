@@ -3,7 +3,9 @@
 One call loads the unit tree (units.yaml) and the default instrument, creates an
 administrator, three closed past waves filled with synthetic answers (synthetic.py, which
 documents the group differences planted in them) and one open wave with invitation codes
-and a first few responses. It flushes; the command commits once.
+and a first few responses. Every wave has the headcounts HR would load (workforce.py: per
+unit and per group, the respondents among them), and there is one promotion round
+("Sergeant 2026", the four NPPF steps). It flushes; the command commits once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from survey.demo.synthetic import generate_responses
+from survey.demo.workforce import load_headcounts, load_promotion_round, workforce
 from survey.extensions import db
 from survey.instruments import Definition, load_instrument_file
 from survey.models import Instrument, Role, Wave
@@ -110,11 +113,14 @@ def build_demo(
     definition = Definition(instrument.definition)
     units = [code for code, _ in unit_choices()]
     years = range(today.year - PAST_WAVES, today.year)
-    waves = [
-        _past_wave(instrument, definition, units, index, year, respondents)
-        for index, year in enumerate(years)
-    ]
-    wave, codes = _open_wave(instrument, definition, units, today, key)
+    waves, people = [], []
+    for index, year in enumerate(years):
+        people = workforce(definition, units, respondents, SEED + index)
+        waves.append(_past_wave(instrument, definition, units, (index, year), people[:respondents],
+                                people))
+    load_promotion_round(definition, people)
+    size = max(len(people), OPEN_WAVE_CODES)  # a code for everyone, and at least so many
+    wave, codes = _open_wave(instrument, definition, units, today, key, size)
     return DemoSummary(
         codes=codes,
         waves=[*waves, wave],
@@ -139,30 +145,37 @@ def _default_instrument() -> Instrument:
     return loaded or register_instrument(definition)
 
 
-def _past_wave(instrument, definition, units, index: int, year: int, respondents: int) -> DemoWave:
-    """A wave of an earlier autumn, taken through draft -> open -> closed like a real one."""
+def _past_wave(instrument, definition, units, when: tuple[int, int], respondents: list[dict],
+               people: list[dict]) -> DemoWave:
+    """A wave of an earlier autumn (its index and year), taken through draft -> open ->
+    closed like a real one; `people` is its workforce, `respondents` those who answer."""
+    index, year = when
     wave = create_wave(
         f"demo-{year}", f"Autumn {year}", instrument, date(year, 10, 1), date(year, 10, 29),
         threshold=THRESHOLD,
     )
+    load_headcounts(wave, definition, people)
     open_wave(wave)
-    rows = generate_responses(definition, units, respondents, wave_index=index, seed=SEED + index)
+    rows = generate_responses(
+        definition, units, len(respondents), wave_index=index, seed=SEED + index
+    )
     count = import_responses(wave, rows)
     close_wave(wave)
     return _summary(wave, count)
 
 
-def _open_wave(instrument, definition, units, today: date, key: bytes):
+def _open_wave(instrument, definition, units, today: date, key: bytes, size: int):
     title = f"{SEASONS[today.month]} {today.year}"
     wave = create_wave(
         OPEN_WAVE, title, instrument, today - timedelta(days=7), today + timedelta(days=21),
         threshold=THRESHOLD,
     )
+    seed = SEED + PAST_WAVES
+    load_headcounts(wave, definition, workforce(definition, units, OPEN_WAVE_RESPONSES, seed, size))
     open_wave(wave)
-    # The demo loads no headcounts, so its codes are issued with the (audited) override.
-    codes = issue_codes(wave, OPEN_WAVE_CODES, key, override=True)
+    codes = issue_codes(wave, OPEN_WAVE_CODES, key)
     rows = generate_responses(
-        definition, units, OPEN_WAVE_RESPONSES, wave_index=PAST_WAVES, seed=SEED + PAST_WAVES
+        definition, units, OPEN_WAVE_RESPONSES, wave_index=PAST_WAVES, seed=seed
     )
     count = import_responses(wave, rows)
     return _summary(wave, count), codes

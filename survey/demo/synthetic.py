@@ -107,7 +107,7 @@ def generate_responses(
     wave) drives the planted trend.
     """
     rng = np.random.default_rng(seed)
-    truth, flags = _draw_people(rng, count, unit_codes)
+    truth, flags = draw_people(rng, count, unit_codes)
     latents = _latents(rng, flags, wave_index)
     flags.update(_meetings(rng, latents, flags))
     columns = {}
@@ -125,7 +125,7 @@ def generate_responses(
 # --- who they are ------------------------------------------------------------------------
 
 
-def _draw_people(rng, n: int, unit_codes: list[str]) -> tuple[dict, dict]:
+def draw_people(rng, n: int, unit_codes: list[str]) -> tuple[dict, dict]:
     """True answers to the choice items (None: not applicable) and flags for the effects."""
     worker = _pick(rng, n, WORKER_TYPES)
     truth = {"worker_type": worker, **_roles(rng, worker)}

@@ -24,7 +24,12 @@ from analytics.weighting import (
 from survey.extensions import db
 from survey.instruments import APART, Definition
 from survey.models import Headcount, Wave
-from survey.reporting.breakdowns import breakdown_view, recoded_labels, wave_recoding
+from survey.reporting.breakdowns import (
+    breakdown_view,
+    levels_of,
+    recoded_labels,
+    wave_recoding,
+)
 from survey.reporting.stats import (
     favourable_tally,
     favourable_values,
@@ -71,12 +76,13 @@ def representation(wave: Wave, breakdown: str) -> list[RepresentationRow]:
     definition = wave_definition(wave)
     units = dict(wave_unit_choices(wave))
     recoding = _recoding(wave, definition, breakdown, units)
-    heads = _recoded_heads(finest_heads, recoding.mapping(breakdown), definition, breakdown)
-    protected = breakdown_view(wave, breakdown, RESPONDENTS).respondents
+    level = finest_level(definition, breakdown)
+    heads = _recoded_heads(finest_heads, recoding.mapping(level), definition, breakdown)
+    protected = breakdown_view(wave, level, RESPONDENTS).respondents
     shown = {g: n for g, n in protected.cells.items() if isinstance(n, int)}
     total = protected.total if isinstance(protected.total, int) else None
     workforce = sum(heads.values())
-    labels = recoded_labels(definition, breakdown, units, recoding)
+    labels = recoded_labels(definition, level, units, recoding)
     rows = []
     for group, headcount in heads.items():
         n = shown.get(group)
@@ -97,12 +103,13 @@ def weighted_figure(wave: Wave, measure: str, breakdown: str) -> WeightedEstimat
     definition = wave_definition(wave)
     units = dict(wave_unit_choices(wave))
     recoding = _recoding(wave, definition, breakdown, units)
-    mapping = recoding.mapping(breakdown)
+    level = finest_level(definition, breakdown)
+    mapping = recoding.mapping(level)
     heads = {g: n for g, n in _recoded_heads(headcounts(wave, breakdown), mapping, definition,
                                               breakdown).items() if n > 0 and g not in APART}
     if not heads:
         raise WeightingRefused(f"No headcounts by {breakdown} for wave {wave.code}.")
-    view = breakdown_view(wave, breakdown, measure).measures[measure]
+    view = breakdown_view(wave, level, measure).measures[measure]
     if any(figure.n is None for figure in view.groups):
         raise WeightingRefused(
             f"Some {breakdown} groups are hidden for this measure (fewer than "
@@ -119,6 +126,12 @@ def weighted_figure(wave: Wave, measure: str, breakdown: str) -> WeightedEstimat
     return post_stratified_proportion(
         {g: favourable_tally(groups[g], measure, wanted) for g in heads}, heads
     )
+
+
+def finest_level(definition: Definition, breakdown: str) -> str:
+    """The published level that holds a breakdown's own groups (headcounts are by those):
+    the breakdown itself, or its first declared level (e.g. ethnicity -> ethnicity_19)."""
+    return levels_of(definition, breakdown)[0]
 
 
 def _recoding(wave: Wave, definition: Definition, level: str, units: dict[str, str]) -> Recoding:

@@ -8,6 +8,7 @@ static/js/charts.js with plotly.js, which is served from here (never from a CDN)
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,9 +29,10 @@ from flask_login import current_user
 from analytics.disclosure import HIDDEN_LABEL
 from survey.database import start_writing
 from survey.extensions import db
-from survey.results import exports, jobs, pages, queries
+from survey.results import exports, jobs, pages, queries, report_pack
 from survey.results import params as p
 from survey.results.pages import Page
+from survey.results.pdf.document import fairness_pdf
 from survey.results.tables import lower_first
 from survey.services.audit import EXPORT_TAKEN, record
 from survey.services.instruments import wave_definition
@@ -157,6 +159,20 @@ def comments(wave_code: str):
 def representation(wave_code: str):
     page = pages.representation_view(wave_code, request.args)
     return respond(page, "results/representation.html")
+
+
+@bp.get("/<wave_code>/fairness-report")
+def fairness_report(wave_code: str):
+    """The board's fairness report of a wave as one PDF (audited as an export)."""
+    organisation = current_app.config["ORGANISATION_NAME"]
+    pack = report_pack.fairness_pack(wave_code, organisation, date.today())
+    body = fairness_pdf(pack)
+    record(EXPORT_TAKEN, current_user._get_current_object(), format="pdf",
+           view="fairness_report", wave=pack.wave.code)
+    db.session.commit()
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pack.name}.pdf"'
+    return response
 
 
 @bp.get("/assets/plotly-<version>.min.js")

@@ -67,6 +67,7 @@ EXPECTED = {
     ("POST", "results.prepare_comments_export"): (LOGIN, 403,  400,  400),  # no CSRF token
     ("GET", "results.export_status"):       (LOGIN,   403,   404,  404),  # no such job
     ("GET", "results.export_file"):         (LOGIN,   403,   404,  404),
+    ("GET", "results.fairness_report"):     (LOGIN,   403,   200,  200),
     ("GET", "api.waves"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.overview"):                (LOGIN,   403,   200,  200),
     ("GET", "api.breakdown"):               (LOGIN,   403,   200,  200),

@@ -119,3 +119,18 @@ def clients(new_client, staff, login):
 @pytest.fixture
 def hr(clients):
     return clients[Role.HR]
+
+
+@pytest.fixture
+def demo(app, code_key):
+    """The demo force (400 respondents a wave, headcounts, a promotion round); its latest
+    closed wave."""
+    from sqlalchemy import select
+
+    from survey.demo import build_demo
+    from survey.models import Wave, WaveState
+
+    build_demo("a long demo password", 400, code_key, today=date(2026, 11, 26))
+    db.session.commit()
+    waves = db.session.scalars(select(Wave).filter_by(state=WaveState.CLOSED)).all()
+    return max(waves, key=lambda w: w.opens_on)

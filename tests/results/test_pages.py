@@ -78,6 +78,8 @@ def test_exports_of_every_page_are_files(wave, hr):
             response = hr.get(joined)
             assert response.status_code == 200, joined
             assert response.mimetype.startswith(kind.split(";")[0]), joined
+            if fmt == "csv":  # one charset, not two
+                assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
             assert "attachment" in response.headers["Content-Disposition"]
 
 

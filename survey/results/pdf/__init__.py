@@ -1,0 +1,1 @@
+"""The fairness report as a tagged, accessible PDF."""

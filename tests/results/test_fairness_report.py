@@ -1,0 +1,87 @@
+"""The fairness report PDF: who may take it, that its figures are the API's and the
+workbook's, and that it is tagged for assistive technology."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from pdfminer.high_level import extract_text
+from sqlalchemy import select
+
+from survey.models import AuditEvent, Role
+from tests.results.pdf_check import structure
+
+VIEWS = (("disability", "who5"), ("ethnic_minority", "promotion_fairness"),
+         ("sex", "pdr_quality"))
+
+
+@pytest.fixture
+def report(demo, hr):
+    response = hr.get(f"/results/{demo.code}/fairness-report")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    return response.data
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_only_results_readers_take_the_report_and_it_is_audited(demo, clients, report):
+    assert clients[Role.ADMIN].get(f"/results/{demo.code}/fairness-report").status_code == 403
+    assert clients[Role.PAO].get(f"/results/{demo.code}/fairness-report").status_code == 200
+    events = [e.detail for e in select_events()]
+    assert {"format": "pdf", "view": "fairness_report", "wave": demo.code} in events
+    overview = clients[Role.HR].get(f"/results/{demo.code}").text
+    assert "Fairness report (PDF)" in overview
+
+
+def select_events():
+    from survey.extensions import db
+
+    return db.session.scalars(select(AuditEvent).filter_by(action="export_taken")).all()
+
+
+def test_report_figures_equal_the_api_and_the_workbook(demo, hr, report):
+    text = squash(extract_text(io.BytesIO(report)))
+    for level, measure in VIEWS:
+        query = f"level={level}&measure={measure}"
+        api = hr.get(f"/api/waves/{demo.code}/breakdown?{query}").get_json()["tables"][0]
+        start = text.index(api["title"] + " " + api["subtitle"])
+        section = text[start:start + 2500]
+        sheet = load_workbook(io.BytesIO(
+            hr.get(f"/results/{demo.code}/breakdown?{query}&format=xlsx").data
+        )).worksheets[0]
+        for row in api["rows"]:
+            # Every figure of the row, as the API shows it, in the report's table...
+            figures = [c for c in row["cells"][1:] if re.fullmatch(r"[-+\d.,<]+( to [-+\d.]+)?", c)]
+            assert all(figure in section for figure in figures), (level, measure, row)
+            # ...and the workbook holds the same numbers.
+            if not row["hidden"] and row["values"]["estimate"] is not None:
+                line = next(r for r in sheet.iter_rows(values_only=True) if r[0] == row["cells"][0])
+                assert row["values"]["estimate"] in line and row["values"]["n"] in line
+    assert "Page 3" in text and "Northshire Police" not in text[:0]
+
+
+def test_report_summary_speaks_plainly_from_the_figures(demo, hr, report):
+    text = squash(extract_text(io.BytesIO(report), page_numbers=[2]))
+    api = hr.get(f"/api/waves/{demo.code}/breakdown?level=disability&measure=who5").get_json()
+    disabled = next(r for r in api["tables"][0]["rows"] if r["key"] == "disabled")
+    gap = disabled["values"]["gap_rest"]
+    assert disabled["values"]["status_rest"] == "significant" and gap < 0
+    assert f"Disabled: {abs(gap):.1f} points lower on WHO-5 Wellbeing Index" in text
+    assert "What changed since the last wave" in text
+
+
+def test_report_is_tagged_with_title_language_and_alt_text(report):
+    elements, problems = structure(report)
+    assert problems == []
+    tags = [tag for tag, _ in elements]
+    assert tags[0] == "Document" and tags[1] == "H1"
+    assert tags.count("Table") >= 30 and tags.count("Figure") >= 30
+    assert all(alt and "95% CI" in alt for tag, alt in elements if tag == "Figure")
+    headings = [tag for tag in tags if tag in ("H1", "H2")]
+    assert headings.count("H1") >= 8
