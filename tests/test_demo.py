@@ -94,6 +94,9 @@ def test_build_demo_creates_admin_past_waves_and_open_wave(app, code_key):
 
     admin = db.session.scalar(select(User).filter_by(email=ADMIN_EMAIL))
     assert admin.role == Role.ADMIN and check_password(admin, PASSWORD)
+    readers = db.session.scalars(select(User).where(User.role != Role.ADMIN)).all()
+    assert {user.role for user in readers} == {Role.HR, Role.PAO}
+    assert all(check_password(user, PASSWORD) for user in readers)
     waves = db.session.scalars(select(Wave).order_by(Wave.opens_on)).all()
     assert [w.code for w in waves] == ["demo-2023", "demo-2024", "demo-2025", OPEN_WAVE]
     assert [w.state for w in waves] == [WaveState.CLOSED] * 3 + [WaveState.OPEN]
@@ -115,6 +118,7 @@ def test_build_demo_creates_admin_past_waves_and_open_wave(app, code_key):
 
     text = summary.describe(PASSWORD, "codes.csv")
     assert ADMIN_EMAIL in text and PASSWORD in text
+    assert "hr@northshire.police.test" in text and "pao@northshire.police.test" in text
     assert "https://survey.test/take" in text and "codes.csv" in text
     assert re.search(r"demo-2024 .* closed +120 responses", text)
     assert re.search(r"demo-open .* open +40 responses", text)

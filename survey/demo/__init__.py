@@ -37,6 +37,13 @@ from survey.services.waves import close_wave, create_wave, get_wave, open_wave
 UNITS_FILE = Path(__file__).parent / "units.yaml"
 FORCE = "Northshire Police"
 ADMIN_EMAIL = "admin@northshire.police.test"
+# Administrators read no results, so the demo also has the two results roles.
+ACCOUNTS = (
+    (ADMIN_EMAIL, Role.ADMIN, "administrator: questionnaires, waves, codes (no results)"),
+    ("hr@northshire.police.test", Role.HR, "HR business partner: results"),
+    ("pao@northshire.police.test", Role.PAO,
+     "Positive Action Officer: results and the fairness report"),
+)
 OPEN_WAVE = "demo-open"
 PAST_WAVES = 3
 THRESHOLD = 10
@@ -64,15 +71,15 @@ class DemoSummary:
     codes: list[str]
     waves: list[DemoWave]
     base_url: str
-    admin_email: str = ADMIN_EMAIL
 
     def describe(self, password: str, codes_file: str) -> str:
         lines = [
             f"Built the demo force {FORCE}.",
             "",
-            f"Administrator: {self.admin_email}",
+            "Staff accounts (sign in at /admin/):",
+            *(f"  {email:<30} {role}" for email, _, role in ACCOUNTS),
             f"Password:      {password}",
-            "  (shown only now: only a hash of it is stored)",
+            "  (the same for each demo account; shown only now: only a hash is stored)",
             "",
             "Waves:",
         ]
@@ -109,7 +116,8 @@ def build_demo(
         raise DomainError("The demo force needs a database without waves; this one has some.")
     load_units(UNITS_FILE)
     instrument = _default_instrument()
-    create_user(ADMIN_EMAIL, password, Role.ADMIN)
+    for email, role, _ in ACCOUNTS:
+        create_user(email, password, role)
     definition = Definition(instrument.definition)
     units = [code for code, _ in unit_choices()]
     years = range(today.year - PAST_WAVES, today.year)

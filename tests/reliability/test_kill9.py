@@ -115,6 +115,14 @@ def respondents_until_killed(server: Server, queue: list[tuple[int, str]], acked
             acked.append(index)
 
 
+def wait_for_progress(acked: list[int], target: int, worker: threading.Thread) -> None:
+    """Until a journey of this round has been acknowledged (so every round tests a kill
+    in the middle of real work, however slow the machine), or the worker has stopped."""
+    deadline = time.monotonic() + 60
+    while len(acked) < target and worker.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.mark.slow
 def test_kill_9_in_a_loop_loses_no_acknowledged_answer(app, make_wave, issue, instrument):
     wave = make_wave(threshold=5)
@@ -130,7 +138,8 @@ def test_kill_9_in_a_loop_loses_no_acknowledged_answer(app, make_wave, issue, in
         worker = threading.Thread(target=respondents_until_killed,
                                   args=(server, queue, acked, stop))
         worker.start()
-        time.sleep(rng.uniform(0.2, 1.2))
+        wait_for_progress(acked, len(acked) + 1, worker)
+        time.sleep(rng.uniform(0.0, 1.0))  # a random point in a later journey
         server.kill()
         stop.set()
         worker.join(timeout=30)
