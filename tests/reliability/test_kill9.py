@@ -9,6 +9,7 @@ may not be stored (it was never acknowledged); docs/anonymity.md says what a cra
 
 from __future__ import annotations
 
+import http.client
 import os
 import random
 import re
@@ -107,7 +108,7 @@ def respondents_until_killed(server: Server, queue: list[tuple[int, str]], acked
         index, code = queue[0]
         try:
             done = answer(server.url, code, fingerprint(index))
-        except (urllib.error.URLError, ConnectionError, OSError):
+        except (urllib.error.URLError, http.client.HTTPException, OSError):
             queue.pop(0)  # in flight at the kill: unknown, never retried
             return
         queue.pop(0)
