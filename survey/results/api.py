@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from analytics.disclosure import HIDDEN_LABEL
 from survey.extensions import db
-from survey.results import pages, queries
+from survey.results import heatmap_page, pages, queries
 from survey.results.pages import Page
 from survey.results.views import record_output
 from survey.services.audit import EXPORT_TAKEN, record
@@ -94,6 +94,11 @@ def comments(wave_code: str):
 @bp.get("/waves/<wave_code>/representation")
 def representation(wave_code: str):
     return answer(pages.representation_view(wave_code, request.args))
+
+
+@bp.get("/waves/<wave_code>/heatmap")
+def heatmap(wave_code: str):
+    return answer(heatmap_page.heatmap(wave_code, request.args))
 
 
 @bp.get("/pipeline")

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from analytics.disclosure import HIDDEN_LABEL
 from survey.extensions import db
-from survey.results import exports, pages, queries
+from survey.results import exports, heatmap_page, pages, queries
 from survey.results.pages import Page
 from survey.results.tables import lower_first
 from survey.services.audit import EXPORT_TAKEN, record
@@ -143,6 +143,11 @@ def comments(wave_code: str):
 def representation(wave_code: str):
     page = pages.representation_view(wave_code, request.args)
     return respond(page, "results/representation.html")
+
+
+@bp.get("/<wave_code>/heatmap")
+def heatmap(wave_code: str):
+    return respond(heatmap_page.heatmap(wave_code, request.args), "results/heatmap.html")
 
 
 @bp.get("/assets/plotly-<version>.min.js")

@@ -64,6 +64,7 @@ EXPECTED = {
     ("GET", "results.pipeline_rounds"):     (LOGIN,   403,   200,  200),
     ("GET", "results.pipeline"):            (LOGIN,   403,   404,  404),  # no such round
     ("GET", "results.plotly_js"):           (LOGIN,   403,   200,  200),
+    ("GET", "results.heatmap"):             (LOGIN,   403,   200,  200),
     ("GET", "api.waves"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.overview"):                (LOGIN,   403,   200,  200),
     ("GET", "api.breakdown"):               (LOGIN,   403,   200,  200),
@@ -71,6 +72,7 @@ EXPECTED = {
     ("GET", "api.trend"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.comments"):                (LOGIN,   403,   200,  200),
     ("GET", "api.representation"):          (LOGIN,   403,   200,  200),
+    ("GET", "api.heatmap"):                 (LOGIN,   403,   200,  200),
     ("GET", "api.pipeline_rounds"):         (LOGIN,   403,   200,  200),
     ("GET", "api.pipeline"):                (LOGIN,   403,   404,  404),  # no such round
 }
