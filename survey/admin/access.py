@@ -39,7 +39,7 @@ ACCESS: dict[str, frozenset[Role]] = {
             "results.index", "results.overview", "results.breakdown", "results.intersection",
             "results.trend", "results.comments", "results.representation",
             "results.pipeline_rounds", "results.pipeline", "results.plotly_js",
-            "results.heatmap", "api.heatmap",
+            "results.heatmap", "api.heatmap", "results.drivers", "api.drivers",
             "api.waves", "api.overview", "api.breakdown", "api.intersection", "api.trend",
             "api.comments", "api.representation", "api.pipeline_rounds", "api.pipeline",
         ),

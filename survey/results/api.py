@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from analytics.disclosure import HIDDEN_LABEL
 from survey.extensions import db
-from survey.results import heatmap_page, pages, queries
+from survey.results import drivers_page, heatmap_page, pages, queries
 from survey.results.pages import Page
 from survey.results.views import record_output
 from survey.services.audit import EXPORT_TAKEN, record
@@ -99,6 +99,11 @@ def representation(wave_code: str):
 @bp.get("/waves/<wave_code>/heatmap")
 def heatmap(wave_code: str):
     return answer(heatmap_page.heatmap(wave_code, request.args))
+
+
+@bp.get("/waves/<wave_code>/drivers")
+def drivers(wave_code: str):
+    return answer(drivers_page.drivers(wave_code, request.args))
 
 
 @bp.get("/pipeline")

@@ -17,7 +17,7 @@ from flask_login import current_user
 
 from analytics.disclosure import HIDDEN_LABEL
 from survey.extensions import db
-from survey.results import exports, heatmap_page, pages, queries
+from survey.results import drivers_page, exports, heatmap_page, pages, queries
 from survey.results.pages import Page
 from survey.results.tables import lower_first
 from survey.services.audit import EXPORT_TAKEN, record
@@ -148,6 +148,11 @@ def representation(wave_code: str):
 @bp.get("/<wave_code>/heatmap")
 def heatmap(wave_code: str):
     return respond(heatmap_page.heatmap(wave_code, request.args), "results/heatmap.html")
+
+
+@bp.get("/<wave_code>/drivers")
+def drivers(wave_code: str):
+    return respond(drivers_page.drivers(wave_code, request.args), "results/drivers.html")
 
 
 @bp.get("/assets/plotly-<version>.min.js")

@@ -65,6 +65,7 @@ EXPECTED = {
     ("GET", "results.pipeline"):            (LOGIN,   403,   404,  404),  # no such round
     ("GET", "results.plotly_js"):           (LOGIN,   403,   200,  200),
     ("GET", "results.heatmap"):             (LOGIN,   403,   200,  200),
+    ("GET", "results.drivers"):             (LOGIN,   403,   200,  200),
     ("GET", "api.waves"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.overview"):                (LOGIN,   403,   200,  200),
     ("GET", "api.breakdown"):               (LOGIN,   403,   200,  200),
@@ -73,6 +74,7 @@ EXPECTED = {
     ("GET", "api.comments"):                (LOGIN,   403,   200,  200),
     ("GET", "api.representation"):          (LOGIN,   403,   200,  200),
     ("GET", "api.heatmap"):                 (LOGIN,   403,   200,  200),
+    ("GET", "api.drivers"):                 (LOGIN,   403,   200,  200),
     ("GET", "api.pipeline_rounds"):         (LOGIN,   403,   200,  200),
     ("GET", "api.pipeline"):                (LOGIN,   403,   404,  404),  # no such round
 }
