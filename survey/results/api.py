@@ -35,7 +35,7 @@ def _no_store(response):
 def answer(page: Page):
     body = {
         "view": page.view,
-        "wave": _wave(page.wave) if page.wave is not None else None,
+        "wave": wave_fields(page.wave) if page.wave is not None else None,
         "params": page.params,
         "hidden_label": HIDDEN_LABEL,
         "notices": list(page.notices),
@@ -46,7 +46,7 @@ def answer(page: Page):
     return jsonify(body)
 
 
-def _wave(wave) -> dict:
+def wave_fields(wave) -> dict:
     return {
         "code": wave.code,
         "title": wave.title,
@@ -60,7 +60,9 @@ def _wave(wave) -> dict:
 
 @bp.get("/waves")
 def waves():
-    listed = [{**_wave(w), "respondents": queries.respondents(w)} for w in queries.released_waves()]
+    listed = [
+        {**wave_fields(w), "respondents": queries.respondents(w)} for w in queries.released_waves()
+    ]
     record(EXPORT_TAKEN, current_user._get_current_object(), format="json", view="waves")
     db.session.commit()
     return jsonify(waves=listed, hidden_label=HIDDEN_LABEL)

@@ -17,7 +17,6 @@ from survey.reporting.drivers import DRIVER_MIN_N
 from survey.services.moments import driver_specs
 from tests.results.reading import csv_tables, page_tables
 
-
 WHITE = {"white_british", "irish", "gypsy_traveller", "roma", "white_other"}
 
 
