@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from survey.admin import bp as admin_bp
+    from survey.api import bp as api_v1_bp
     from survey.respond import bp as respond_bp
     from survey.results import api_bp
     from survey.results import bp as results_bp
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_v1_bp)
 
 
 def register_security(app: Flask) -> None:

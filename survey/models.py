@@ -178,6 +178,24 @@ class Tally(db.Model):
     total_sq: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class Moment(db.Model):
+    """Cross-products of a closed wave's key-driver models, built with the tally at close.
+
+    One row per (wave, dimension, group, model): `n` complete cases (the outcome score
+    and every predictor item answered) and `sums`, the upper triangle (row by row) of
+    Z'Z with Z = [1, outcome, predictors...] over those cases; `variables` names them.
+    Dimensions are `_all` and each reportable breakdown at its finest groups.
+    """
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(100), primary_key=True)
+    grp: Mapped[str] = mapped_column(String(100), primary_key=True)
+    model: Mapped[str] = mapped_column(String(40), primary_key=True)
+    variables: Mapped[list] = mapped_column(JSONType)
+    n: Mapped[int] = mapped_column(Integer)
+    sums: Mapped[list] = mapped_column(JSONType)
+
+
 class User(db.Model):
     """A member of staff who runs or reads surveys. Respondents never have accounts."""
 
@@ -210,6 +228,24 @@ class User(db.Model):
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API: only its SHA-256 is kept (the token is
+    shown once); it acts with its owner's role, until it expires or is revoked."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class AuditEvent(db.Model):

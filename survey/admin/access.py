@@ -13,25 +13,29 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from survey.database import start_writing
 from survey.extensions import db
 from survey.models import Role
 from survey.services.audit import SESSION_EXPIRED, record
+from survey.services.tokens import authenticate
 
 ALL_STAFF = frozenset(Role)
 ADMIN_ONLY = frozenset({Role.ADMIN})
 
 PUBLIC_BLUEPRINTS = frozenset({"respond"})
-PUBLIC_ENDPOINTS = frozenset({"static", "admin.login"})
+PUBLIC_ENDPOINTS = frozenset({"static", "admin.login", "api_v1.openapi"})
+API_V1 = "api_v1"  # authenticated by personal access token, never by the session
 
 # Endpoints open to roles other than administrators. Missing means administrators only.
 ACCESS: dict[str, frozenset[Role]] = {
     "admin.index": ALL_STAFF,
     "admin.logout": ALL_STAFF,
     "admin.monitor": ALL_STAFF,
+    "admin.tokens": ALL_STAFF,
+    "admin.revoke": ALL_STAFF,
     # Results pages, their exports and the JSON API: the same figures, the same readers.
     # Administrators run instruments, waves and codes and read no results (separation of
     # duties: whoever can issue codes must not also see the figures they could move).
@@ -42,6 +46,10 @@ ACCESS: dict[str, frozenset[Role]] = {
             "results.pipeline_rounds", "results.pipeline", "results.plotly_js",
             "results.prepare_comments_export", "results.export_status", "results.export_file",
             "results.fairness_report",
+            "results.heatmap", "api.heatmap", "results.drivers", "api.drivers",
+            "api_v1.waves", "api_v1.wave", "api_v1.measures", "api_v1.breakdowns",
+            "api_v1.gaps", "api_v1.heatmap", "api_v1.drivers", "api_v1.trends",
+            "api_v1.pipeline_rounds", "api_v1.pipeline",
             "api.waves", "api.overview", "api.breakdown", "api.intersection", "api.trend",
             "api.comments", "api.representation", "api.pipeline_rounds", "api.pipeline",
         ),
@@ -75,6 +83,8 @@ def enforce_access():
     endpoint = request.endpoint
     if endpoint is None or is_public(endpoint):
         return None  # unknown URLs go on to 404/405; public pages need no account
+    if endpoint.startswith(API_V1 + "."):
+        return _enforce_token(endpoint)
     if endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"]
     if not current_user.is_authenticated:
@@ -89,6 +99,18 @@ def enforce_access():
         return _to_sign_in()
     session[SEEN] = int(time.time())
     if current_user.role not in roles_for(endpoint):
+        abort(403, description="Your role does not give access to this page.")
+    return None
+
+
+def _enforce_token(endpoint: str):
+    """The API for reporting tools: a live personal access token, its owner's role."""
+    user = authenticate(request.headers.get("Authorization"), endpoint)
+    db.session.commit()  # the use is audited even if the request then fails
+    if user is None:
+        abort(401, description="Send a valid personal access token: Authorization: Bearer ...")
+    g._login_user = user  # Flask-Login's current user for this request only (no session)
+    if user.role not in roles_for(endpoint):
         abort(403, description="Your role does not give access to this page.")
     return None
 

@@ -176,3 +176,12 @@ class UserEditForm(FlaskForm):
 class PasswordForm(FlaskForm):
     password = UserForm.password
     confirm = UserForm.confirm
+
+
+class TokenForm(FlaskForm):
+    name = StringField("What will use it", validators=[InputRequired("Name the token"),
+                                                      Length(max=100)],
+                       description="For example: Power BI wellbeing dashboard.")
+    days = IntegerField("Days until it expires", default=90,
+                        validators=[InputRequired("Enter a number of days"),
+                                    NumberRange(min=1, max=365, message="Between 1 and 365")])

@@ -122,6 +122,15 @@ def full_report(wave: Wave, measures: list[str] | None = None) -> WaveReport:
     )
 
 
+def family_views(wave: Wave, measures: list[str]) -> dict[str, BreakdownView]:
+    """The given measures by every level of every reportable breakdown (no intersections),
+    gaps against the rest judged as one Benjamini-Hochberg family per measure."""
+    definition = Definition(wave.instrument.definition)
+    tally = read_tally(wave, [ALL, *wave.breakdowns], measures=[RESPONDENTS, *measures])
+    overall = tally.get(ALL, {}).get(ALL, {})
+    return _family_views(wave, definition, tally, overall, measures, dict(wave_unit_choices(wave)))
+
+
 def breakdown_view(
     wave: Wave, level: str, measure: str, reference: str | None = None
 ) -> BreakdownView:

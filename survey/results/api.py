@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from analytics.disclosure import HIDDEN_LABEL
 from survey.database import start_writing
 from survey.extensions import db
-from survey.results import pages, queries
+from survey.results import drivers_page, heatmap_page, pages, queries
 from survey.results.pages import Page
 from survey.results.views import record_output
 from survey.services.audit import EXPORT_TAKEN, record
@@ -36,7 +36,7 @@ def _no_store(response):
 def answer(page: Page):
     body = {
         "view": page.view,
-        "wave": _wave(page.wave) if page.wave is not None else None,
+        "wave": wave_fields(page.wave) if page.wave is not None else None,
         "params": page.params,
         "hidden_label": HIDDEN_LABEL,
         "notices": list(page.notices),
@@ -47,7 +47,7 @@ def answer(page: Page):
     return jsonify(body)
 
 
-def _wave(wave) -> dict:
+def wave_fields(wave) -> dict:
     return {
         "code": wave.code,
         "title": wave.title,
@@ -61,7 +61,9 @@ def _wave(wave) -> dict:
 
 @bp.get("/waves")
 def waves():
-    listed = [{**_wave(w), "respondents": queries.respondents(w)} for w in queries.released_waves()]
+    listed = [
+        {**wave_fields(w), "respondents": queries.respondents(w)} for w in queries.released_waves()
+    ]
     start_writing(db.session)
     record(EXPORT_TAKEN, current_user._get_current_object(), format="json", view="waves")
     db.session.commit()
@@ -96,6 +98,16 @@ def comments(wave_code: str):
 @bp.get("/waves/<wave_code>/representation")
 def representation(wave_code: str):
     return answer(pages.representation_view(wave_code, request.args))
+
+
+@bp.get("/waves/<wave_code>/heatmap")
+def heatmap(wave_code: str):
+    return answer(heatmap_page.heatmap(wave_code, request.args))
+
+
+@bp.get("/waves/<wave_code>/drivers")
+def drivers(wave_code: str):
+    return answer(drivers_page.drivers(wave_code, request.args))
 
 
 @bp.get("/pipeline")

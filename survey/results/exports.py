@@ -28,7 +28,8 @@ from analytics.disclosure import HIDDEN_LABEL
 from survey.results.tables import Report, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-OUR_FIGURE = re.compile(r"[+-]?[\d,]+(\.\d+)?( to [+-]?[\d,]+(\.\d+)?)?")
+# Our figures: a number, an interval "a to b", or a number with the heatmap's mark.
+OUR_FIGURE = re.compile(r"[+-]?[\d,]+(\.\d+)?(( to [+-]?[\d,]+(\.\d+)?)| \*)?")
 
 MEDIA_TYPES = {
     "csv": "text/csv",  # Flask adds the one "; charset=utf-8"

@@ -29,7 +29,7 @@ from flask_login import current_user
 from analytics.disclosure import HIDDEN_LABEL
 from survey.database import start_writing
 from survey.extensions import db
-from survey.results import exports, jobs, pages, queries, report_pack
+from survey.results import drivers_page, exports, heatmap_page, jobs, pages, queries, report_pack
 from survey.results import params as p
 from survey.results.pages import Page
 from survey.results.pdf.document import fairness_pdf
@@ -173,6 +173,16 @@ def fairness_report(wave_code: str):
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pack.name}.pdf"'
     return response
+
+
+@bp.get("/<wave_code>/heatmap")
+def heatmap(wave_code: str):
+    return respond(heatmap_page.heatmap(wave_code, request.args), "results/heatmap.html")
+
+
+@bp.get("/<wave_code>/drivers")
+def drivers(wave_code: str):
+    return respond(drivers_page.drivers(wave_code, request.args), "results/drivers.html")
 
 
 @bp.get("/assets/plotly-<version>.min.js")

@@ -33,6 +33,9 @@ USER_CREATED = "user_created"
 USER_CHANGED = "user_changed"
 USER_DEACTIVATED = "user_deactivated"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105  (an action name, not a password)
+TOKEN_CREATED = "token_created"  # noqa: S105  (action names, not tokens)
+TOKEN_REVOKED = "token_revoked"  # noqa: S105
+TOKEN_USED = "token_used"  # noqa: S105
 
 DESCRIPTIONS = {
     SIGN_IN: "Signed in",
@@ -55,6 +58,9 @@ DESCRIPTIONS = {
     USER_CHANGED: "Staff account changed",
     USER_DEACTIVATED: "Staff account deactivated",
     PASSWORD_CHANGED: "Password set",
+    TOKEN_CREATED: "API token created",
+    TOKEN_REVOKED: "API token revoked",
+    TOKEN_USED: "API token used",
 }
 PAGE_SIZE = 50
 

@@ -15,8 +15,9 @@ from sqlalchemy import delete, insert, select
 
 from survey.extensions import db
 from survey.instruments import Definition
-from survey.models import Response, Tally, Wave
+from survey.models import Moment, Response, Tally, Wave
 from survey.services.instruments import wave_definition
+from survey.services.moments import MomentTotals
 
 ALL = "_all"
 RESPONDENTS = "_respondents"
@@ -64,10 +65,15 @@ CHUNK = 5_000
 
 
 def build_tally(wave: Wave) -> int:
-    """Replace the wave's tally with one computed from all its responses; returns rows."""
+    """Replace the wave's tally (and its key-driver cross-products, survey/services/
+    moments.py) with one computed from all its responses; returns the tally's rows."""
     definition = wave_definition(wave)
     db.session.execute(delete(Tally).where(Tally.wave_id == wave.id))
+    db.session.execute(delete(Moment).where(Moment.wave_id == wave.id))
     totals = _Totals()
+    moments = MomentTotals(
+        definition, lambda groups: [(ALL, ALL)] + [(c, groups[c]) for c in wave.breakdowns]
+    )
     query = (
         select(Response.answers, Response.scores, Response.groups)
         .where(Response.wave_id == wave.id)
@@ -75,9 +81,12 @@ def build_tally(wave: Wave) -> int:
     )
     for chunk in db.session.execute(query).partitions():
         totals.add(definition, wave, chunk)
+        moments.add(chunk)
     rows = totals.rows(wave.id)
     if rows:
         db.session.execute(insert(Tally), rows)
+    if products := moments.rows(wave.id):
+        db.session.execute(insert(Moment), products)
     return len(rows)
 
 

@@ -27,6 +27,9 @@ EXPECTED = {
     ("POST", "admin.logout"):               (LOGIN,   400,   400,  400),
     ("GET", "admin.index"):                 (LOGIN,   200,   200,  200),
     ("GET", "admin.monitor"):               (LOGIN,   200,   200,  200),
+    ("GET", "admin.tokens"):                (LOGIN,   200,   200,  200),
+    ("POST", "admin.tokens"):               (LOGIN,   400,   400,  400),
+    ("POST", "admin.revoke"):               (LOGIN,   400,   400,  400),
     ("GET", "admin.instruments"):           (LOGIN,   200,   403,  403),
     ("POST", "admin.instruments"):          (LOGIN,   400,   403,  403),
     ("GET", "admin.preview"):               (LOGIN,   200,   403,  403),
@@ -68,6 +71,8 @@ EXPECTED = {
     ("GET", "results.export_status"):       (LOGIN,   403,   404,  404),  # no such job
     ("GET", "results.export_file"):         (LOGIN,   403,   404,  404),
     ("GET", "results.fairness_report"):     (LOGIN,   403,   200,  200),
+    ("GET", "results.heatmap"):             (LOGIN,   403,   200,  200),
+    ("GET", "results.drivers"):             (LOGIN,   403,   200,  200),
     ("GET", "api.waves"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.overview"):                (LOGIN,   403,   200,  200),
     ("GET", "api.breakdown"):               (LOGIN,   403,   200,  200),
@@ -75,8 +80,16 @@ EXPECTED = {
     ("GET", "api.trend"):                   (LOGIN,   403,   200,  200),
     ("GET", "api.comments"):                (LOGIN,   403,   200,  200),
     ("GET", "api.representation"):          (LOGIN,   403,   200,  200),
+    ("GET", "api.heatmap"):                 (LOGIN,   403,   200,  200),
+    ("GET", "api.drivers"):                 (LOGIN,   403,   200,  200),
     ("GET", "api.pipeline_rounds"):         (LOGIN,   403,   200,  200),
     ("GET", "api.pipeline"):                (LOGIN,   403,   404,  404),  # no such round
+    # The API for reporting tools takes a personal access token, never the session
+    # (tests/api/test_v1.py walks it with tokens); its description is public.
+    ("GET", "api_v1.openapi"):              (200,     200,   200,  200),
+    **{("GET", f"api_v1.{name}"): (401, 401, 401, 401) for name in (
+        "waves", "wave", "measures", "breakdowns", "gaps", "heatmap", "drivers", "trends",
+        "pipeline_rounds", "pipeline")},
 }
 
 
@@ -134,6 +147,7 @@ def test_each_role_gets_the_expected_status_on_every_staff_route(
         "user_id": staff[Role.PAO].id,
         "filename": "css/site.css",
         "job": "no-such-job",
+        "token_id": 1,
     }
     wrong = []
     for method, endpoint, rule in registered_routes(app):

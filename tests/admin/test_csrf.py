@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from survey.extensions import db
 from survey.models import Role, User, Wave
 from survey.services.instruments import DEFAULT_INSTRUMENT
+from survey.services.tokens import create_token
 from tests.admin.conftest import PASSWORD
 from tests.conftest import UNITS
 
@@ -47,6 +48,8 @@ def posts(staff, make_wave, instrument):
     draft = make_wave(state="draft")
     opened = make_wave(state="open")
     user = staff[Role.PAO]
+    token, _ = create_token(staff[Role.ADMIN], "tool", 30)
+    db.session.commit()
     past = ("who5_1,sex\n5,female\n" * 1)
     return {
         "admin.login": ("/admin/login", {"email": "admin@force.test", "password": PASSWORD}),
@@ -74,6 +77,8 @@ def posts(staff, make_wave, instrument):
         "admin.user": (f"/admin/users/{user.id}", {"role": "hr"}),
         "admin.user_password": (f"/admin/users/{user.id}/password", {
             "password": "another long password", "confirm": "another long password"}),
+        "admin.tokens": ("/admin/tokens", {"name": "Power BI", "days": "30"}),
+        "admin.revoke": (f"/admin/tokens/{token.id}/revoke", {}),
     }
 
 

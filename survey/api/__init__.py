@@ -1,0 +1,106 @@
+"""The versioned JSON API for reporting tools (/api/v1), described by /api/v1/openapi.json.
+
+Callers authenticate with a personal access token (Authorization: Bearer ...; see
+survey/services/tokens.py), which acts with its owner's role: access.py checks it before
+anything else, as for every endpoint. Answers are the results pages' Tables (the same
+Pages as /results and /api), so every figure is the one the pages show, after the
+wave's disclosure control, for closed waves only. Errors are JSON with 401, 403, 404 or
+422 (a parameter that is not one of those offered).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from analytics.disclosure import HIDDEN_LABEL
+from survey.api.openapi import openapi_document
+from survey.extensions import db
+from survey.instruments import Definition
+from survey.reporting import reportable_measures
+from survey.results import drivers_page, heatmap_page, pages, queries
+from survey.results import params as p
+from survey.results.api import answer, wave_fields
+from survey.services.audit import EXPORT_TAKEN, record
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(HTTPException)
+def _json_error(error: HTTPException):
+    status = 422 if error.code == 400 else error.code
+    return jsonify(error={"status": status, "message": error.description}), status
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/waves")
+def waves():
+    listed = [{**wave_fields(w), "respondents": queries.respondents(w)}
+              for w in queries.released_waves()]
+    record(EXPORT_TAKEN, current_user._get_current_object(), format="json", view="waves")
+    db.session.commit()
+    return jsonify(waves=listed, hidden_label=HIDDEN_LABEL)
+
+
+@bp.get("/waves/<wave_code>")
+def wave(wave_code: str):
+    return answer(pages.overview(wave_code))
+
+
+@bp.get("/waves/<wave_code>/measures")
+def measures(wave_code: str):
+    definition = Definition(p.released_wave(wave_code).instrument.definition)
+    titles = p.measure_titles(definition)
+    listed = [{"code": code, "title": titles[code],
+               "kind": "score" if code in definition.measures else "item"}
+              for code in reportable_measures(definition)]
+    return jsonify(measures=listed)
+
+
+@bp.get("/waves/<wave_code>/breakdowns")
+def breakdowns(wave_code: str):
+    found = p.released_wave(wave_code)
+    levels = p.wave_levels(found, Definition(found.instrument.definition))
+    return jsonify(breakdowns=[{"level": code, "title": title} for code, title in levels.items()])
+
+
+@bp.get("/waves/<wave_code>/gaps")
+def gaps(wave_code: str):
+    return answer(pages.breakdown(wave_code, request.args, strict=True))
+
+
+@bp.get("/waves/<wave_code>/heatmap")
+def heatmap(wave_code: str):
+    return answer(heatmap_page.heatmap(wave_code, request.args))
+
+
+@bp.get("/waves/<wave_code>/drivers")
+def drivers(wave_code: str):
+    return answer(drivers_page.drivers(wave_code, request.args))
+
+
+@bp.get("/waves/<wave_code>/trends")
+def trends(wave_code: str):
+    return answer(pages.trend_view(wave_code, request.args, strict=True))
+
+
+@bp.get("/pipeline")
+def pipeline_rounds():
+    return jsonify(rounds=queries.pipeline_rounds())
+
+
+@bp.get("/pipeline/<round_code>")
+def pipeline(round_code: str):
+    return answer(pages.pipeline(round_code, request.args, strict=True))
+
