@@ -13,7 +13,7 @@ a 400 (in a form: a 400 unless the request was turned away before its form was r
 an id beyond the database's integer range is a 404 (or 400); and a request answered
 with an error status stored nothing (a failed sign-in's audit event apart).
 
-FUZZ_EXAMPLES (default 12) is the number of requests per rule and method; FUZZ_REPORT=1
+FUZZ_EXAMPLES (default 20) is the number of requests per rule and method; FUZZ_REPORT=1
 prints statuses per rule; FUZZ_COUNT_ONLY=1 counts without failing. docs/reliability.md
 gives the figures.
 """
@@ -27,6 +27,7 @@ import re
 import time
 import zlib
 from collections import Counter
+from html import unescape
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -47,7 +48,7 @@ from survey.services.instruments import unit_choices
 from tests.admin.conftest import PASSWORD
 from tests.conftest import csrf_token
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 # Count statuses without failing (to measure a build without the guards: docs/reliability.md).
 COUNT_ONLY = bool(os.environ.get("FUZZ_COUNT_ONLY"))
 ROLES = (None, Role.ADMIN, Role.HR, Role.PAO)
@@ -283,8 +284,10 @@ def world(app, instrument, make_wave, results_wave, pipeline_counts, issue, staf
     started = clients[None].post("/take", data={"code": codes[0],
                                                  "csrf_token": csrf_token(page.text)})
     assert started.status_code == 200
+    pages = respondent_pages(clients[None], started.text, Definition(instrument.definition))
     db.session.commit()
     return {
+        "pages": pages,
         "clients": clients,
         "staff": {role: (user.id, user.role, user.email) for role, user in staff.items()},
         "codes": codes,
@@ -300,6 +303,19 @@ def world(app, instrument, make_wave, results_wave, pipeline_counts, issue, staf
     }
 
 
+def respondent_pages(client, first: str, definition: Definition) -> list[tuple[str, dict]]:
+    """(state, section) for every section page of the survey, then (state, None) for the
+    review page: walked once with Continue, so each state is a genuine one."""
+    pages, page = [], first
+    for section in definition.sections:
+        state = unescape(STATE.search(page).group(1))
+        pages.append((state, section))
+        page = client.post("/survey", data={"state": state, "nav": "next",
+                                            "csrf_token": csrf_token(page)}).text
+    pages.append((unescape(STATE.search(page).group(1)), None))
+    return pages
+
+
 def refresh(app, client, role, world) -> str:
     """Put the role's browser back in a fresh signed-in state (whatever the last fuzzed
     request did to the account or the session), and return a valid CSRF token for it."""
@@ -309,9 +325,12 @@ def refresh(app, client, role, world) -> str:
     with client.session_transaction() as session:
         if role is not None:
             user_id, user_role, _ = world["staff"][role]
-            db.session.execute(update(User).where(User.id == user_id).values(
-                role=user_role, active=True, unit_scope=None))
-            version = db.session.scalar(select(User.session_version).filter_by(id=user_id))
+            row = db.session.execute(select(User.role, User.active, User.unit_scope,
+                                            User.session_version).filter_by(id=user_id)).one()
+            if tuple(row[:3]) != (user_role, True, None):  # a fuzzed request changed it
+                db.session.execute(update(User).where(User.id == user_id).values(
+                    role=user_role, active=True, unit_scope=None))
+            version = row.session_version
             db.session.commit()
             now = int(time.time())
             session.update({"_user_id": f"{user_id}:{version}", "_fresh": True, SEEN: now,
@@ -396,3 +415,69 @@ def fuzz_rule(app, world, rule, method, plausible, statuses) -> None:
             assert snapshot() == before, f"a refused request stored something: {where}"
 
     check()
+
+
+def answer_values(definition: Definition, item: dict, units) -> st.SearchStrategy:
+    """What a person could send for one question, and what only an edited request could."""
+    nasty = st.one_of(st.sampled_from(NASTY), st.text(max_size=40))
+    if item["type"] == "text":
+        limit = item.get("max_length", 500)
+        typed = st.characters(exclude_characters="\x00")  # NULs come from NASTY, now and then
+        return st.one_of(
+            st.text(typed, max_size=limit), st.text(typed, min_size=limit - 2, max_size=limit + 5),
+            st.sampled_from(["", " ", "\r\n" * 10, "é" * limit, "\x00", "a\x00b"]), nasty,
+        )
+    options = [str(option.value) for option in definition.options(item, units)]
+    return st.one_of(*[st.sampled_from(options)] * 7, nasty)
+
+
+def test_respondent_pages_survive_fuzzed_answers(app, world, dialect, capsys, monkeypatch):
+    """The respondent path in depth: a genuine state for every page, fuzzed answers,
+    comments and buttons (the route fuzzer rarely gets past the state check)."""
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    definition, units = world["definition"], world["units"]
+    client = world["clients"][None]
+    navs = ["next", "back", "review", "section-0", "section-3", "section-99", "", "\x00"]
+    statuses: Counter = Counter()
+
+    @st.composite
+    def requests(draw):
+        state, section = draw(st.sampled_from(world["pages"]))
+        submit = section is None and draw(st.booleans())
+        rarely = st.integers(0, 9).map(lambda n: n == 0)  # an edited request, now and then
+        data = {"state": draw(values([state])) if draw(rarely) else state}
+        if not submit:
+            data["nav"] = draw(st.one_of(st.sampled_from(navs), st.text(max_size=12))) if draw(
+                rarely) else draw(st.sampled_from(navs[:5]))
+            for item in section["items"] if section else []:
+                if draw(st.booleans()):
+                    data[item["code"]] = draw(answer_values(definition, item, units))
+        if draw(rarely):
+            data[draw(names(FORM_NAMES))] = draw(values(["x"]))
+        return ("/survey/submit" if submit else "/survey"), data
+
+    @seed(20261)
+    @settings(max_examples=EXAMPLES * 8, database=None, deadline=None,
+              phases=(Phase.explicit, Phase.generate, Phase.shrink),
+              suppress_health_check=list(HealthCheck))
+    @given(requests())
+    def check(drawn):
+        url, data = drawn
+        token = refresh(app, client, None, world)
+        before = snapshot()
+        response = client.post(url, data={**data, "csrf_token": token})
+        status = response.status_code
+        statuses[status] += 1
+        where = f"POST {url} {str(data)[:400]} -> {status}"
+        if COUNT_ONLY:
+            return
+        assert status < 500, where
+        if has_nul(data):
+            assert status == 400, f"NUL in the form: {where}"
+        if status >= 400:
+            assert snapshot() == before, f"a refused request stored something: {where}"
+
+    check()
+    with capsys.disabled():
+        print(f"\nfuzz respondent pages [{dialect}]: {sum(statuses.values())} requests, "
+              f"statuses {dict(sorted(statuses.items()))}")
