@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from survey.config import load_config
+from survey.config import load_config, refuse_debug_in_production
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,12 +19,28 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.config.update(load_config(app.instance_path, config))
+    refuse_debug_in_production(app.debug, app.config["SURVEY_ENV"])
+    register_input_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
     register_errors(app)
     register_cli(app)
     return app
+
+
+def register_input_guards(app: Flask) -> None:
+    """Bounded <int:> ids and NUL refusal (survey/security.py), and trusted proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from survey.security import install_input_guards
+
+    install_input_guards(app)
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        # The client address (sign-in throttling) and scheme (HSTS, cookies) as the
+        # configured number of proxies saw them; headers beyond those hops are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -61,8 +77,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from survey.assets import register_assets
-    from survey.security import add_security_headers, quiet_request_logging
+    from survey.security import add_security_headers, quiet_request_logging, refuse_nul_in_form
 
+    app.before_request(refuse_nul_in_form)  # after the access check: see security.py
     # Registered before the security headers, so these run after them (last registered,
     # first run): the year-long caching of versioned files, then compression, come last.
     register_assets(app)

@@ -31,7 +31,7 @@ from survey.services.users import create_user
 from survey.services.waves import create_wave, open_wave
 
 UNITS = DEFAULT_INSTRUMENT.parent.parent.parent / "demo/units.yaml"
-TEST_SECRET = "test-secret-" + "k" * 40
+TEST_SECRET = "test-secret-HtIb5QAdFc9dLQpt-NgPTSDY2vze2uLQVJZgJFZ6"  # random: production takes it
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

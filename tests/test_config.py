@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from survey import create_app
@@ -22,7 +24,7 @@ def test_production_refuses_a_missing_or_weak_secret(monkeypatch, tmp_path, secr
 
 def test_production_starts_with_a_strong_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("SURVEY_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x9" * 24)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -32,6 +32,21 @@ from survey.services.codes import MAX_BATCH
 from survey.services.users import MIN_PASSWORD_LENGTH, ROLE_NAMES
 from survey.services.waves import DEFAULT_COMMENT_THRESHOLD, DEFAULT_THRESHOLD, MIN_THRESHOLD
 
+# Upper bounds keep every integer inside the database column (2**31 - 1 on PostgreSQL).
+MAX_THRESHOLD = 100_000
+K_MAX = f"k can be at most {MAX_THRESHOLD:,}"
+COMMENT_K_MAX = f"The comments threshold can be at most {MAX_THRESHOLD:,}"
+
+
+def at_most(limit: int, message: str):
+    """An upper bound that says nothing when the value is missing or not a number."""
+
+    def check(_form, field) -> None:
+        if field.data is not None and field.data > limit:
+            raise ValidationError(message)
+
+    return check
+
 
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
@@ -86,13 +101,15 @@ class WaveForm(FlaskForm):
         "Smallest group reported (k)",
         default=DEFAULT_THRESHOLD,
         validators=[InputRequired("Enter k"),
-                    NumberRange(min=MIN_THRESHOLD, message=f"k must be at least {MIN_THRESHOLD}")],
+                    NumberRange(min=MIN_THRESHOLD, message=f"k must be at least {MIN_THRESHOLD}"),
+                    at_most(MAX_THRESHOLD, K_MAX)],
         description=f"No figure describes fewer than k respondents. At least {MIN_THRESHOLD}.",
     )
     comment_threshold = IntegerField(
         "Smallest group whose comments are shown",
         default=DEFAULT_COMMENT_THRESHOLD,
-        validators=[InputRequired("Enter the comments threshold")],
+        validators=[InputRequired("Enter the comments threshold"),
+                    at_most(MAX_THRESHOLD, COMMENT_K_MAX)],
         description="At least k.",
     )
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-import yaml
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +16,7 @@ from survey.models import Instrument, Unit
 from survey.services import DomainError
 from survey.services.audit import INSTRUMENT_LOADED, UNITS_LOADED, record
 from survey.services.imports import import_template
-from survey.services.instruments import load_units, register_instrument_text, unit_choices
+from survey.services.instruments import load_units_text, register_instrument_text, unit_choices
 
 
 @bp.route("/instruments", methods=["GET", "POST"])
@@ -84,8 +80,11 @@ def units():
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            count = _load_unit_file(uploaded_bytes(form))
-        except (DomainError, yaml.YAMLError, UnicodeDecodeError) as error:
+            count = load_units_text(uploaded_bytes(form).decode("utf-8"), uploaded_name(form))
+        except UnicodeDecodeError:
+            db.session.rollback()
+            problems = ["The file is not UTF-8 text. Save it as UTF-8 and upload it again."]
+        except DomainError as error:
             db.session.rollback()
             problems = [str(error)]
         else:
@@ -97,10 +96,3 @@ def units():
     status = 422 if problems or form.errors else 200
     return render_template("admin/units.html", form=form, problems=problems, tops=tops), status
 
-
-def _load_unit_file(data: bytes) -> int:
-    data.decode("utf-8")  # refuse non-UTF-8 before YAML guesses
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "units.yaml"
-        path.write_bytes(data)
-        return load_units(path)

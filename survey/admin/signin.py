@@ -15,15 +15,24 @@ from sqlalchemy import select
 from survey.admin import bp
 from survey.admin.access import SEEN, safe_next
 from survey.admin.forms import ConfirmForm, LoginForm
+from survey.admin.sessions import STARTED
+from survey.errors import throttled_retry_after
 from survey.extensions import db, limiter
 from survey.models import Wave
 from survey.services.audit import SIGN_IN, SIGN_IN_FAILED, SIGN_OUT, record
 from survey.services.auth import authenticate, begin_session, end_sessions
 from survey.services.users import normalise_email
 
-# Failed attempts allowed. Per address tried: tight. Per client address: looser, because a
-# whole force may reach the server through one proxy address.
-PER_ACCOUNT = "5 per minute; 20 per hour"
+# Failed attempts allowed (only failures count; see _failed):
+# - per account from one client address: tight, so guessing one password is slow;
+# - per account from every address together: looser than one client could ever reach
+#   through the limit above, so no single client can lock anyone else out, yet a guess
+#   spread over many addresses is still capped;
+# - per client address, whatever account: for one client trying many accounts. It blocks
+#   only that address (behind a proxy, set TRUSTED_PROXY_HOPS so that the address is the
+#   client's, not the proxy's: survey/__init__.py).
+PER_PAIR = "5 per minute; 20 per hour"
+PER_ACCOUNT = "15 per minute; 50 per hour"
 PER_CLIENT = "20 per minute; 100 per hour"
 FAILED = "The email address or password is not right, or the account is not active."
 THROTTLED = (
@@ -32,11 +41,24 @@ THROTTLED = (
 )
 
 
-def _account_key() -> str:
+def _hashed_email() -> str:
     """The address tried, keyed with the secret: throttle storage never holds it in clear."""
     email = normalise_email(request.form.get("email", ""))
     secret = current_app.config["SECRET_KEY"].encode()
-    return "account:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _account_key() -> str:
+    return "account:" + _hashed_email()
+
+
+def _client_key() -> str:
+    """The client's address: REMOTE_ADDR, as rewritten by ProxyFix for trusted proxies."""
+    return "client:" + get_remote_address()
+
+
+def _pair_key() -> str:
+    return f"pair:{_hashed_email()}:{get_remote_address()}"
 
 
 FAILED_FLAG = "survey.sign_in_failed"
@@ -48,8 +70,9 @@ def _failed(_response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(PER_CLIENT, key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
+@limiter.limit(PER_CLIENT, key_func=_client_key, methods=["POST"], deduct_when=_failed)
 @limiter.limit(PER_ACCOUNT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(PER_PAIR, key_func=_pair_key, methods=["POST"], deduct_when=_failed)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -76,12 +99,13 @@ def _start_session(user) -> None:
     db.session.commit()
     login_user(user)
     session.permanent = True
-    session[SEEN] = int(time.time())
+    session[SEEN] = session[STARTED] = int(time.time())
 
 
 @bp.errorhandler(RateLimitExceeded)
 def _throttled(_error):
-    return render_template("admin/login.html", form=LoginForm(), problem=THROTTLED), 429
+    page = render_template("admin/login.html", form=LoginForm(), problem=THROTTLED)
+    return page, 429, {"Retry-After": str(throttled_retry_after())}
 
 
 @bp.post("/logout")

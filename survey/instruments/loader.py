@@ -2,11 +2,18 @@
 
 Every problem is collected and reported together, each naming the file, the place in it
 (path and code) and what is wrong, so an author can fix a file in one pass.
+
+Uploaded YAML (instruments here, unit trees in services/instruments.py) is read by
+`read_yaml`: a size cap, no anchors or aliases (a few hundred bytes of aliases expand to
+gigabytes: the "billion laughs"), a nesting-depth cap (deep brackets would exhaust
+Python's recursion), no NUL characters and no infinite or NaN numbers (neither can be
+stored). Each refusal is a YamlRefused naming the line.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -15,6 +22,64 @@ import jsonschema
 import yaml
 
 from survey.instruments.definition import PLACEHOLDER
+
+MAX_INSTRUMENT_BYTES = 1024 * 1024  # the default instrument is 25 KB
+MAX_YAML_DEPTH = 40  # lists and mappings: the default instrument nests 8, units 2 a level
+MAX_VERSION = 2**31 - 1  # the database column's range
+MAX_TITLE = 200  # Instrument.title
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+_OPENS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSES = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+class YamlRefused(ValueError):
+    """YAML that is refused before it is built: too big, aliased, too deep, or unstorable."""
+
+
+class _StrictLoader(_SafeLoader):
+    """The safe loader, refusing numbers that no JSON column can store."""
+
+    def construct_finite_float(self, node):
+        value = self.construct_yaml_float(node)
+        if not math.isfinite(value):
+            where = f"line {node.start_mark.line + 1}"
+            raise YamlRefused(f"{where}: infinite or NaN numbers are not allowed")
+        return value
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_finite_float)
+
+
+def read_yaml(text: str, max_bytes: int):
+    """Parse untrusted YAML safely, or raise YamlRefused (or yaml.YAMLError if malformed).
+
+    The event stream is checked first (in linear time, building nothing), so an alias
+    bomb or a deep nest is refused before any structure is built from it.
+    """
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise YamlRefused(
+            f"the file is {size:,} bytes; the most accepted is {max_bytes:,} bytes"
+        )
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        line = f"line {event.start_mark.line + 1}" if event.start_mark else "the file"
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlRefused(f"{line}: aliases (*{event.anchor}) are not allowed")
+        if getattr(event, "anchor", None) is not None:
+            raise YamlRefused(f"{line}: anchors (&{event.anchor}) are not allowed")
+        if isinstance(event, _OPENS):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise YamlRefused(
+                    f"{line}: lists and mappings are nested more than {MAX_YAML_DEPTH} deep"
+                )
+        elif isinstance(event, _CLOSES):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent) and "\x00" in event.value:
+            raise YamlRefused(f"{line}: the NUL character is not allowed")
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506  (a safe loader)
 
 
 class InstrumentError(ValueError):
@@ -43,13 +108,15 @@ def load_instrument_file(path: str | Path) -> dict:
 def parse_instrument(text: str, source: str) -> dict:
     """Parse and validate instrument YAML (JSON is valid YAML); return the definition dict."""
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(text, MAX_INSTRUMENT_BYTES)
+    except YamlRefused as exc:
+        raise InstrumentError(source, [f"The file {source} was refused: {exc}"]) from exc
     except yaml.YAMLError as exc:
         raise InstrumentError(source, [f"not valid YAML ({exc})"]) from exc
     validator = jsonschema.Draft202012Validator(_schema())
     problems = [_describe(error) for error in sorted(validator.iter_errors(data), key=str)]
     if not problems:
-        problems = _check_meaning(data)
+        problems = _check_storable(data) + _check_meaning(data)
     if problems:
         raise InstrumentError(source, problems)
     return data
@@ -58,6 +125,16 @@ def parse_instrument(text: str, source: str) -> dict:
 def _describe(error: jsonschema.ValidationError) -> str:
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     return f"{where.lstrip('.') or 'top level'}: {error.message}"
+
+
+def _check_storable(data: dict) -> list[str]:
+    """What the schema allows but the instrument table cannot hold."""
+    problems = []
+    if data["version"] > MAX_VERSION:
+        problems.append(f"version: must be at most {MAX_VERSION}")
+    if len(data["title"]) > MAX_TITLE:
+        problems.append(f"title: must be at most {MAX_TITLE} characters")
+    return problems
 
 
 def _check_meaning(data: dict) -> list[str]:

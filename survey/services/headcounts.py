@@ -17,6 +17,7 @@ from survey.models import Headcount, Unit, Wave
 from survey.services.csv_files import CsvRejected, column_name, header_problems, read_csv
 
 COLUMNS = ("unit", "breakdown", "group", "headcount")
+MAX_HEADCOUNT = 10_000_000  # far above any workforce, far below the column's 2**31 - 1
 FORCE = ""  # the unit value that stands for the whole force
 
 
@@ -105,9 +106,13 @@ class _RowReader:
             )
         elif group and not breakdown:
             self.problems.append(f"{self._where(number, 'group')}: a group needs a breakdown.")
-        if not count.isdigit():
+        if not (count.isascii() and count.isdigit()):  # "²".isdigit() is true
             self.problems.append(
                 f"{self._where(number, 'headcount')}: {count!r} is not a whole number of people."
+            )
+        elif len(count) > 8 or int(count) > MAX_HEADCOUNT:
+            self.problems.append(
+                f"{self._where(number, 'headcount')}: more than {MAX_HEADCOUNT:,} people."
             )
         if len(self.problems) > before:
             return None
