@@ -78,27 +78,44 @@ class Server:
         self.process.wait(timeout=10)
 
 
-def answer(base_url: str, code: str, answers: dict) -> bool:
-    """One respondent's journey; True only if it reached the thank-you page."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+class Browser:
+    """A respondent's browser over HTTP: cookies kept, each form posted back."""
 
-    def post(path: str, page: str, **fields) -> tuple[str, str]:
-        data = {"csrf_token": CSRF.search(page).group(1), **fields}
-        request = urllib.request.Request(
-            base_url + path, data=urllib.parse.urlencode(data).encode()
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar())
         )
-        with opener.open(request, timeout=10) as response:
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base_url + path, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, path: str, page: str, **fields) -> tuple[str, str]:
+        """Post `page`'s form (its CSRF token and state) to `path`: (final URL, body)."""
+        data = {"csrf_token": CSRF.search(page).group(1), **fields}
+        if match := STATE.search(page):
+            data.setdefault("state", match.group(1))
+        request = urllib.request.Request(
+            self.base_url + path, data=urllib.parse.urlencode(data).encode()
+        )
+        with self.opener.open(request, timeout=30) as response:
             return response.geturl(), response.read().decode()
 
-    landing = opener.open(f"{base_url}/take", timeout=10).read().decode()
-    _, first = post("/take", landing, code=code)
-    _, review = post("/survey", first, state=STATE.search(first).group(1), nav="review")
-    _, section = post(  # the personal wellbeing section: the ONS4 questions
-        "/survey", review, state=STATE.search(review).group(1), nav="section-1"
-    )
-    _, review = post("/survey", section, state=STATE.search(section).group(1), nav="review",
-                     **{k: str(v) for k, v in answers.items()})
-    final_url, _ = post("/survey/submit", review, state=STATE.search(review).group(1))
+    def to_review(self, code: str, answers: dict) -> str:
+        """Start with `code`, answer the ONS4 questions, and return the review page."""
+        _, first = self.post("/take", self.get("/take"), code=code)
+        _, review = self.post("/survey", first, nav="review")
+        _, section = self.post("/survey", review, nav="section-1")  # personal wellbeing
+        _, review = self.post("/survey", section, nav="review",
+                              **{k: str(v) for k, v in answers.items()})
+        return review
+
+
+def answer(base_url: str, code: str, answers: dict) -> bool:
+    """One respondent's journey; True only if it reached the thank-you page."""
+    browser = Browser(base_url)
+    final_url, _ = browser.post("/survey/submit", browser.to_review(code, answers))
     return final_url.endswith("/done")
 
 
