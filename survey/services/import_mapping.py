@@ -9,6 +9,7 @@ questionnaire and the file's header; every problem is reported together.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 
@@ -78,7 +79,10 @@ def load_mapping(data: bytes) -> dict:
     except UnicodeDecodeError as error:
         raise MappingRejected(["mapping file: it is not UTF-8 text."]) from error
     except yaml.YAMLError as error:
-        raise MappingRejected([f"mapping file: it is not valid YAML ({error})."]) from error
+        detail = " ".join(str(error).split())
+        raise MappingRejected([f"mapping file: it is not valid YAML ({detail})."]) from error
+    if document is None:
+        raise MappingRejected(["mapping file: it is empty."])
     validator = jsonschema.Draft202012Validator(_schema())
     problems = [_describe(e) for e in sorted(validator.iter_errors(document), key=_error_order)]
     if problems:
@@ -135,7 +139,7 @@ def _in_file_order(rules: dict[str, Column], names: list[str], problems: list[st
             problems.append(f"{where} ({name}): the mapping file does not name this column; map "
                             f"it to a question, or to {IGNORE} (respondent IDs, timestamps).")
         else:
-            columns.append(rules[key])
+            columns.append(replace(rules[key], name=name))  # messages name it as the file does
         seen.add(key)
     problems += [f"mapping file, columns: {rule.name!r} is not a column of the file."
                  for key, rule in rules.items() if key not in seen]

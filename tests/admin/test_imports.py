@@ -164,7 +164,7 @@ def test_an_import_through_the_page_closes_the_wave_and_is_audited(
     db.session.expire_all()
     assert db.session.get(Wave, wave.id).state == WaveState.CLOSED
     event = db.session.scalar(select(AuditEvent).filter_by(action=WAVE_IMPORTED))
-    assert event.detail == {"wave": "2024-autumn", "responses": 20}
+    assert event.detail == {"wave": "2024-autumn", "responses": 20, "mapping": False}
     assert "rest" not in str(event.detail), "no respondent data in the audit log"
     # The import form is gone for a closed wave.
     assert 'type="file"' not in admin_client.get(url).text
