@@ -4,6 +4,7 @@ the questionnaire's answers, and the closed wave's tally counts the groups expec
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +15,13 @@ from survey.models import AuditEvent, Response, WaveState
 from survey.reporting.stats import read_tally
 from survey.services.audit import WAVE_IMPORTED
 from survey.services.csv_files import CsvRejected
-from survey.services.import_mapping import MAPPING_MAX_BYTES, MappingRejected, load_mapping
+from survey.services.import_columns import unreachable_groups
+from survey.services.import_mapping import (
+    MAPPING_MAX_BYTES,
+    MappingRejected,
+    load_mapping,
+    mapped_columns,
+)
 from survey.services.imports import import_past_wave, parse_past_responses
 from survey.services.instruments import unit_choices
 from survey.services.tally import ALL, RESPONDENTS, SCORE
@@ -254,3 +261,24 @@ def test_a_bad_cell_or_mapping_through_the_page_stores_nothing(
     assert "&#39;constabl&#39; is not an answer to rank" in response.text
     assert snapshot() == before
     assert db.session.scalar(select(Response.key).filter_by(wave_id=wave.id)) is None
+
+
+def test_the_documented_example_mapping_is_valid(instrument):
+    docs = (Path(__file__).parents[2] / "docs/import-format.md").read_text()
+    example = docs.split("### Mapping file", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    mapping = load_mapping(example.encode())
+    definition = Definition(instrument.definition)
+    names = list(mapping["columns"])
+    columns, problems = mapped_columns(mapping, definition, unit_choices(), names)
+    assert problems == [] and unreachable_groups(definition, columns) == []
+    row = ["R1", "x", "5", "4", "3", "2", "1", "N/A", "F", "Other", "34", "Staff", "N/A",
+           "Yes, limited a little", "5.5", "More rest"]
+    data = "\n".join(",".join(f'"{cell}"' for cell in line) for line in (names, row)).encode()
+    answers, comments = parse_past_responses(data, definition, unit_choices(), mapping).rows[0]
+    assert answers == {
+        "who5_1": 5, "who5_2": 4, "who5_3": 3, "who5_4": 2, "who5_5": 1,
+        "lm_notices_struggling": "dk", "sex": "female", "sexual_orientation": "other_orientation",
+        "age_band": "age_26_to_40", "worker_type": "police_staff", "rank": "not_applicable",
+        "disability_condition": "yes", "disability_impact": "a_little",
+        "service_length": "years_2_to_5"}
+    assert comments == {"comment_wellbeing": "More rest"}
