@@ -37,24 +37,36 @@ class MappingRejected(CsvRejected):
     """A mapping file refused before any CSV cell is read; `problems` lists every reason."""
 
 
-class _AliasRefused(yaml.YAMLError):
-    pass
+class _Refused(yaml.YAMLError):
+    """YAML this loader does not accept, though a YAML parser would."""
 
 
 class _TextLoader(yaml.SafeLoader):
-    """Safe YAML whose scalars all stay text, and which refuses anchors and aliases
-    (an alias bomb expands a small file into a huge document)."""
+    """Safe YAML whose scalars all stay text. Anchors and aliases (an alias bomb expands a
+    small file into a huge document), explicit tags and deep nesting are refused."""
 
     yaml_implicit_resolvers: dict = {}  # replaces the parent's (type guessing) for this class
+    MAX_DEPTH = 12
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
 
     def compose_node(self, parent, index):
         event = self.peek_event()
+        line = f"line {event.start_mark.line + 1}"
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _AliasRefused(
-                f"line {event.start_mark.line + 1}: anchors and aliases (& and *) are not "
-                "allowed; write each value out"
-            )
-        return super().compose_node(parent, index)
+            raise _Refused(f"{line}: anchors and aliases (& and *) are not allowed; write each "
+                           "value out")
+        if getattr(event, "tag", None) is not None:
+            raise _Refused(f"{line}: tags such as !!int are not allowed; every value is text")
+        if self.depth >= self.MAX_DEPTH:
+            raise _Refused(f"{line}: the file nests deeper than a mapping ever needs")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @cache

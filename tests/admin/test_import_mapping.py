@@ -175,6 +175,9 @@ def test_mapping_problems_are_named(instrument, columns, header, problem):
 @pytest.mark.parametrize(("text", "problem"), [
     (b"format: 1\ncolumns:\n  A: &one sex\n  B: *one\n", "anchors and aliases"),
     (b"format: 1\ncolumns: [oops\n", "not valid YAML"),
+    (b"format: 1\ncolumns: {A: !!int 5}\n", "line 2: tags such as !!int are not allowed"),
+    (b"format: 1\ncolumns: {A: !!python/object:os.system x}\n", "tags such as !!int"),
+    (b"[" * 100_000, "line 1: the file nests deeper than a mapping ever needs"),
     (b"format: 1\ncolumns:\n  - sex\n", "mapping file, columns: ['sex'] is not of type"),
     (b"format: 2\ncolumns: {A: sex}\n", "mapping file, format: '1' was expected"),
     (b"format: 1\ncolumns: {A: {item: sex, items: [a, b]}}\n", "exactly one of item"),
