@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.client import HTTPException
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -107,8 +108,8 @@ def respondents_until_killed(server: Server, queue: list[tuple[int, str]], acked
         index, code = queue[0]
         try:
             done = answer(server.url, code, fingerprint(index))
-        except (urllib.error.URLError, ConnectionError, OSError):
-            queue.pop(0)  # in flight at the kill: unknown, never retried
+        except (urllib.error.URLError, ConnectionError, OSError, HTTPException):
+            queue.pop(0)  # in flight at the kill (a page cut off, too): unknown, never retried
             return
         queue.pop(0)
         if done:
