@@ -18,6 +18,9 @@ from survey.models import Instrument, Role, WaveState
 from survey.security import code_hash_key
 from survey.services import DomainError, audit
 from survey.services.codes import invitation_link, issue_codes, settle_codes
+from survey.services.csv_files import CsvRejected
+from survey.services.headcounts import replace_headcounts
+from survey.services.imports import import_past_wave
 from survey.services.instruments import load_units, register_instrument_file
 from survey.services.users import create_user, find_user, list_users, set_password, update_user
 from survey.services.waves import close_wave, create_wave, get_wave, open_wave
@@ -26,7 +29,9 @@ CLI_ACTOR = "command line"
 
 
 def register_commands(app: Flask) -> None:
-    for group in (instruments_cli, units_cli, waves_cli, codes_cli, users_cli, pipeline_cli):
+    groups = (instruments_cli, units_cli, waves_cli, codes_cli, users_cli, pipeline_cli,
+              headcounts_cli)
+    for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
 
@@ -37,9 +42,25 @@ def _commit_or_fail(action):
         result = action()
         db.session.commit()
         return result
+    except CsvRejected as error:
+        db.session.rollback()
+        listed = "\n".join(f"  {problem}" for problem in error.problems)
+        raise click.ClickException(
+            f"The file was refused and nothing was stored. Fix these problems:\n{listed}"
+        ) from error
     except (DomainError, InstrumentError) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
+
+
+def _read_upload(path: str) -> bytes:
+    """A file's bytes, refused above the size the upload pages accept."""
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    if Path(path).stat().st_size > limit:
+        raise click.ClickException(
+            f"{path} is larger than {limit // (1024 * 1024)} MB (UPLOAD_MAX_BYTES)."
+        )
+    return Path(path).read_bytes()
 
 
 @click.group("instruments", help="Load and list instrument versions.")
@@ -146,6 +167,50 @@ def close_wave_command(code):
 
     responses = _commit_or_fail(action)
     click.echo(f"Closed {code}: its {responses:,} responses are published; codes purged.")
+
+
+@waves_cli.command("import")
+@click.argument("code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False),
+              help="YAML mapping of the file's columns and labels (docs/import-format.md).")
+def import_wave_command(code, path, mapping_path):
+    """Import a past survey's responses (CSV) into draft wave CODE, which is then closed."""
+    data = _read_upload(path)
+    mapping = _read_upload(mapping_path) if mapping_path else None
+
+    def action():
+        result = import_past_wave(get_wave(code), data, mapping)
+        audit.record(audit.WAVE_IMPORTED, CLI_ACTOR, wave=code, responses=result.responses,
+                     mapping=mapping is not None)
+        return result
+
+    result = _commit_or_fail(action)
+    skipped = f" {result.blank_rows} empty rows were skipped." if result.blank_rows else ""
+    click.echo(f"Imported {result.responses:,} responses into {code}, which is now closed."
+               + skipped)
+
+
+@click.group("headcounts", help="Workforce headcounts from HR records.")
+def headcounts_cli():
+    pass
+
+
+@headcounts_cli.command("load")
+@click.argument("code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load_headcounts_command(code, path):
+    """Replace wave CODE's headcounts with a CSV (layout: docs/import-format.md)."""
+    data = _read_upload(path)
+
+    def action():
+        wave = get_wave(code)
+        loaded = replace_headcounts(wave, data)
+        audit.record(audit.HEADCOUNTS_LOADED, CLI_ACTOR, wave=wave.code, rows=loaded)
+        return loaded
+
+    count = _commit_or_fail(action)
+    click.echo(f"Loaded {count} headcounts for {code}, replacing any loaded before.")
 
 
 @click.group("pipeline", help="Promotion pipeline outcomes from HR records.")

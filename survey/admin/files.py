@@ -16,6 +16,11 @@ def uploaded_bytes(form) -> bytes:
     return form.file.data.read()
 
 
+def optional_upload(field) -> bytes | None:
+    """The bytes of an optional file field, or None when no file was chosen."""
+    return field.data.read() if field.data else None
+
+
 def uploaded_name(form) -> str:
     return re.sub(r"[^\w.\- ]", "_", form.file.data.filename or "upload")[:100]
 

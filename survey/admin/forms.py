@@ -83,6 +83,12 @@ class UploadForm(FlaskForm):
     file = FileField("File", validators=[FileRequired("Choose a file to upload")])
 
 
+class ImportForm(UploadForm):
+    """A past wave's CSV, and optionally the mapping of its columns and labels."""
+
+    mapping = FileField("Mapping file")
+
+
 class WaveForm(FlaskForm):
     code = StringField(
         "Short name",

@@ -7,10 +7,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey.admin import bp
-from survey.admin.files import codes_csv, download, uploaded_bytes
+from survey.admin.files import codes_csv, download, optional_upload, uploaded_bytes
 from survey.admin.forms import (
     CloseWaveForm,
     ConfirmForm,
+    ImportForm,
     IssueCodesForm,
     UploadForm,
     WaveDatesForm,
@@ -212,17 +213,19 @@ def monitor(wave_id: int):
 def import_wave(wave_id: int):
     """Load a past wave's responses into this draft wave, which is then closed."""
     wave = _wave(wave_id)
-    form = UploadForm()
+    form = ImportForm()
     problems: list[str] = []
     if wave.state == WaveState.DRAFT and form.validate_on_submit():
+        mapping = optional_upload(form.mapping)
         try:
-            result = import_past_wave(wave, uploaded_bytes(form))
+            result = import_past_wave(wave, uploaded_bytes(form), mapping)
         except CsvRejected as error:
             problems = error.problems
         except DomainError as error:
             problems = [str(error)]
         else:
-            record(events.WAVE_IMPORTED, current_user, wave=wave.code, responses=result.responses)
+            record(events.WAVE_IMPORTED, current_user, wave=wave.code, responses=result.responses,
+                   mapping=mapping is not None)
             db.session.commit()
             skipped = f" {result.blank_rows} empty rows were skipped." if result.blank_rows else ""
             flash(f"Imported {result.responses} responses into {wave.code}, which is now closed."

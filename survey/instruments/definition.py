@@ -75,6 +75,18 @@ class Definition:
             return finest
         return members.get(finest, NOT_STATED)
 
+    @cached_property
+    def not_applicable_items(self) -> set[str]:
+        """Choice items whose breakdown has a not-applicable group (rank, for police staff).
+
+        Only imports may store the answer NOT_APPLICABLE for them (a past survey's "Not
+        applicable"); a respondent here is placed in that group by `not_applicable_when`.
+        """
+        return {
+            b["item"] for b in self.breakdowns.values()
+            if "not_applicable_when" in b and "item" in b
+        }
+
     def scale(self, item: dict) -> dict:
         return self.data["scales"][item["scale"]]
 

@@ -1,8 +1,8 @@
 """Reading staff CSV uploads: UTF-8 text, a named header row, problems by row and column.
 
 Everything is checked before anything is written: a file with one bad cell stores
-nothing, and the refusal lists every problem it found (up to MAX_PROBLEMS), each naming
-the spreadsheet row and column.
+nothing, and the refusal lists every problem it found (the first MAX_PROBLEMS, then a
+count of the rest), each naming the spreadsheet row and column.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from survey.services import DomainError
 
-MAX_PROBLEMS = 50
+MAX_PROBLEMS = 200
 EXTRA_COLUMNS_HINT = (
     "Remove columns that are not questions of this survey (for example respondent IDs, "
     "timestamps or IP addresses): they are never imported."
@@ -21,7 +21,10 @@ EXTRA_COLUMNS_HINT = (
 
 
 class CsvRejected(DomainError):
-    """A CSV file refused as a whole; `problems` lists each reason, naming row and column."""
+    """A CSV file refused as a whole; `problems` lists each reason, naming row and column.
+
+    The first MAX_PROBLEMS are kept, then one line counts the rest.
+    """
 
     def __init__(self, problems: list[str]):
         self.problems = problems[:MAX_PROBLEMS]
@@ -32,7 +35,8 @@ class CsvRejected(DomainError):
 
 @dataclass(frozen=True)
 class CsvTable:
-    header: list[str]
+    header: list[str]  # lower-cased, for matching
+    names: list[str]  # as written (stripped), for messages
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells); the header is row 1
 
 
@@ -65,8 +69,9 @@ def read_csv(data: bytes) -> CsvTable:
         raise CsvRejected([f"row {len(records) + 1}: this is not valid CSV ({error})."]) from error
     if not records:
         raise CsvRejected(["The file is empty: the first row must name the columns."])
-    header = [cell.strip().lower() for cell in records[0]]
-    return CsvTable(header, [(number, cells) for number, cells in enumerate(records[1:], start=2)])
+    names = [cell.strip() for cell in records[0]]
+    rows = list(enumerate(records[1:], start=2))
+    return CsvTable([name.lower() for name in names], names, rows)
 
 
 def header_problems(header: list[str], known: set[str], what: str) -> list[str]:

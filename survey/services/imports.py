@@ -2,34 +2,33 @@
 
 Everything is checked before anything is written (survey/services/csv_files.py): a file
 with one bad cell stores nothing, and the refusal lists every problem, by row and column.
+A mapping file (survey/services/import_mapping.py) says how the force's own columns and
+labels become the questionnaire's items and options; without one, columns are named as
+question codes and cells hold the questionnaire's codes or labels.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 
 from survey.instruments import Definition
 from survey.models import Wave, WaveState
 from survey.services import DomainError
-from survey.services.csv_files import (
-    EXTRA_COLUMNS_HINT,
-    CsvRejected,
-    column_name,
-    header_problems,
-    read_csv,
+from survey.services.csv_files import CsvRejected, column_name, read_csv
+from survey.services.import_columns import (
+    AnswerColumn,
+    Column,
+    TextColumn,
+    header_columns,
+    normalise,
+    unreachable_groups,
 )
+from survey.services.import_mapping import load_mapping, mapped_columns
 from survey.services.instruments import unit_choices
 from survey.services.responses import InvalidAnswers, import_responses
 from survey.services.waves import close_wave, open_wave
-
-
-def normalise(text: str) -> str:
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
 
 # Past waves ---------------------------------------------------------------------------
 
@@ -40,88 +39,76 @@ class ParsedResponses:
     blank_rows: int
 
 
-class _Column:
-    """How to read one item's cells: accepted spellings -> stored value."""
-
-    def __init__(self, definition: Definition, item: dict, units: list[tuple[str, str]]):
-        self.item = item
-        self.is_text = item["type"] == "text"
-        self.limit = item.get("max_length", 1000)
-        self.values: dict[str, int | str] = {}
-        if self.is_text:
-            return
-        options = definition.options(item, units if item.get("options_from") == "units" else None)
-        for option in options:
-            self.values.setdefault(normalise(option.label), option.value)
-        for option in options:  # codes and numbers win over a label that looks like one
-            self.values[normalise(str(option.value))] = option.value
-        self.shown = [str(option.value) for option in options]
-
-    def read(self, raw: str) -> int | str:
-        key = normalise(raw)
-        if key in self.values:
-            return self.values[key]
-        if re.fullmatch(r"-?\d+\.0+", key) and (whole := key.split(".")[0]) in self.values:
-            return self.values[whole]
-        raise ValueError(self._refusal(raw))
-
-    def _refusal(self, raw: str) -> str:
-        listed = ", ".join(self.shown[:12]) + (", ..." if len(self.shown) > 12 else "")
-        return (
-            f"{raw.strip()!r} is not an answer to this question; use one of {listed} "
-            "or its label."
-        )
-
-
 def parse_past_responses(
-    data: bytes, definition: Definition, units: list[tuple[str, str]]
+    data: bytes, definition: Definition, units: list[tuple[str, str]], mapping: dict | None = None
 ) -> ParsedResponses:
-    """Check a past wave's CSV against an instrument; return the respondents' answers."""
+    """Check a past wave's CSV (read through a loaded mapping, if given) against an
+    instrument; return the respondents' answers. CsvRejected lists every problem."""
     table = read_csv(data)
-    problems = header_problems(
-        table.header,
-        set(definition.items),
-        f"this is not a question code of {definition.code}. {EXTRA_COLUMNS_HINT}",
-    )
+    if mapping is None:
+        columns, problems = header_columns(definition, units, table.names, table.header)
+    else:
+        columns, problems = mapped_columns(mapping, definition, units, table.names)
+    if not problems:
+        problems = unreachable_groups(definition, columns)
     if problems:
         raise CsvRejected(problems)
-    columns = [_Column(definition, definition.items[code], units) for code in table.header]
+    reader = _RowReader(columns)
     rows, blank = [], 0
     for number, cells in table.rows:
-        if not any(cell.strip() for cell in cells):
+        if not any(cell.strip() for column, cell in zip(columns, cells, strict=False)
+                   if column.items):
             blank += 1
-            continue
-        if len(cells) > len(columns):
-            problems.append(f"row {number}: it has {len(cells)} cells but the header names "
-                            f"{len(columns)} columns.")
-            continue
-        rows.append(_read_row(number, cells, columns, problems))
-    if problems:
-        raise CsvRejected(problems)
+        elif len(cells) > len(columns):
+            reader.problems.append(f"row {number}: it has {len(cells)} cells but the header "
+                                   f"names {len(columns)} columns.")
+        else:
+            rows.append(reader.read(number, cells))
+    if reader.problems:
+        raise CsvRejected(reader.problems)
     if not rows:
         raise CsvRejected(["The file has a header row but no responses."])
     return ParsedResponses(rows, blank)
 
 
-def _read_row(number: int, cells: list[str], columns: list[_Column], problems: list[str]):
-    answers: dict = {}
-    comments: dict = {}
-    for index, (column, raw) in enumerate(zip(columns, cells, strict=False)):
-        if not raw.strip():
-            continue
-        code = column.item["code"]
-        where = f"row {number}, column {column_name(index)} ({code})"
-        if column.is_text:
-            if len(raw.strip()) > column.limit:
-                problems.append(f"{where}: the comment is longer than {column.limit} characters.")
-            else:
-                comments[code] = raw.strip()
-            continue
-        try:
-            answers[code] = column.read(raw)
-        except ValueError as error:
-            problems.append(f"{where}: {error}")
-    return answers, comments
+class _RowReader:
+    """Reads rows into (answers, comments), collecting every problem; an unknown label
+    is explained in full where it first appears and referred back to after that."""
+
+    def __init__(self, columns: list[Column]):
+        self.columns = columns
+        self.problems: list[str] = []
+        self.first_seen: dict[tuple[int, str], int] = {}
+
+    def read(self, number: int, cells: list[str]) -> tuple[dict, dict]:
+        answers: dict = {}
+        comments: dict = {}
+        for index, (column, raw) in enumerate(zip(self.columns, cells, strict=False)):
+            if not raw.strip():
+                continue
+            where = f"row {number}, column {column_name(index)} ({column.name})"
+            if isinstance(column, TextColumn):
+                self._comment(where, column, raw.strip(), comments)
+            elif isinstance(column, AnswerColumn):
+                try:
+                    answers.update(column.read(raw))
+                except ValueError as error:
+                    self._refused(where, number, index, raw, error)
+        return answers, comments
+
+    def _comment(self, where: str, column: TextColumn, text: str, comments: dict) -> None:
+        if len(text) > column.limit:
+            self.problems.append(f"{where}: the comment is longer than {column.limit} characters.")
+        else:
+            comments[column.item] = text
+
+    def _refused(self, where: str, number: int, index: int, raw: str, error: ValueError) -> None:
+        first = self.first_seen.setdefault((index, normalise(raw)), number)
+        if first == number:
+            self.problems.append(f"{where}: {error}")
+        else:
+            self.problems.append(f"{where}: {raw.strip()!r} is not an answer here either "
+                                 f"(see row {first}).")
 
 
 @dataclass(frozen=True)
@@ -131,8 +118,11 @@ class ImportResult:
     blank_rows: int
 
 
-def import_past_wave(wave: Wave, data: bytes) -> ImportResult:
+def import_past_wave(wave: Wave, data: bytes, mapping: bytes | None = None) -> ImportResult:
     """Import a past wave's responses into a draft wave, which ends up closed.
+
+    `mapping` is a mapping file's bytes (docs/import-format.md), or None for a file whose
+    columns are named as question codes.
 
     The wave goes draft -> open -> closed inside the caller's transaction, so it is never
     seen open. Responses are stored as live ones are released: validated, scored,
@@ -148,7 +138,9 @@ def import_past_wave(wave: Wave, data: bytes) -> ImportResult:
             f"Invitation codes were issued for wave {wave.code}, so it is a live wave. "
             "Create a separate draft wave for the past survey."
         )
-    parsed = parse_past_responses(data, Definition(wave.instrument.definition), unit_choices())
+    rules = load_mapping(mapping) if mapping is not None else None
+    definition = Definition(wave.instrument.definition)
+    parsed = parse_past_responses(data, definition, unit_choices(), rules)
     open_wave(wave)
     try:
         count = import_responses(wave, parsed.rows)

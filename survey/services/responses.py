@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy import exists, insert, select
 
 from survey.extensions import db, spending
-from survey.instruments import PREFER_NOT, Definition
+from survey.instruments import NOT_APPLICABLE, PREFER_NOT, Definition
 from survey.instruments.scoring import group_response, score_response
 from survey.models import Comment, InvitationCode, Response, Wave, WaveState, random_key
 from survey.services import DomainError
@@ -153,11 +153,20 @@ def _comment_problem(definition: Definition, code: str, text) -> str | None:
     return None
 
 
+def importable_answers(definition: Definition, units: list) -> dict[str, list]:
+    """What an import may store: every live answer, and "not applicable" where the
+    questionnaire reports such a group (a past survey asked rank of police staff too)."""
+    allowed = allowed_answers(definition, units)
+    for code in definition.not_applicable_items:
+        allowed[code] = [*allowed[code], NOT_APPLICABLE]
+    return allowed
+
+
 def import_responses(wave: Wave, rows: list[tuple[dict, dict]]) -> int:
     """Store (answers, comments) pairs from outside the live path, e.g. a past wave's
     import or demo data: checked, scored, grouped, shuffled and under random keys."""
     definition = wave_definition(wave)
-    allowed = allowed_answers(definition, wave_unit_choices(wave))
+    allowed = importable_answers(definition, wave_unit_choices(wave))
     for number, (answers, comments) in enumerate(rows, start=1):
         try:
             _check_answers(definition, allowed, answers, comments)

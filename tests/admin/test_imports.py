@@ -66,7 +66,7 @@ def test_values_are_mapped_onto_the_scales(instrument):
      "respondent_id," + HEADER.split(",", 1)[1],
      "row 1, column A (respondent_id): this is not a question code"),
     (["9,4,3,2,1,Agree,Yes,female,north_response,"], HEADER,
-     "row 2, column A (who5_1): '9' is not an answer to this question; use one of 5, 4, 3"),
+     "row 2, column A (who5_1): '9' is not an answer to who5_1; use one of 5 (All of the time), 4"),
     ([*GOOD_ROWS[:2], "5,4,3,2,1,Agree,Yes,femal,north_response,"], HEADER,
      "row 4, column H (sex): 'femal' is not an answer"),
     (["5,4,3,2,1,Agree,Yes,female,atlantis,"], HEADER, "row 2, column I (unit): 'atlantis'"),
@@ -164,7 +164,7 @@ def test_an_import_through_the_page_closes_the_wave_and_is_audited(
     db.session.expire_all()
     assert db.session.get(Wave, wave.id).state == WaveState.CLOSED
     event = db.session.scalar(select(AuditEvent).filter_by(action=WAVE_IMPORTED))
-    assert event.detail == {"wave": "2024-autumn", "responses": 20}
+    assert event.detail == {"wave": "2024-autumn", "responses": 20, "mapping": False}
     assert "rest" not in str(event.detail), "no respondent data in the audit log"
     # The import form is gone for a closed wave.
     assert 'type="file"' not in admin_client.get(url).text
