@@ -68,7 +68,7 @@ def create_action(actor: User, wave: Wave, measure: str, text: ActionText) -> Ac
     row = Action(wave_id=wave.id, measure=measure, **vars(text))
     db.session.add(row)
     db.session.flush()
-    record(ACTION_CREATED, actor, action=row.id, wave=wave.code, measure=measure,
+    record(ACTION_CREATED, actor, action_id=row.id, wave=wave.code, measure=measure,
            status=row.status.value)
     return row
 
@@ -80,7 +80,7 @@ def update_action(actor: User, row: Action, text: ActionText) -> list[str]:
         setattr(row, name, getattr(text, name))
     if changed:
         db.session.flush()
-        record(ACTION_CHANGED, actor, action=row.id, wave=row.wave.code, fields=changed,
+        record(ACTION_CHANGED, actor, action_id=row.id, wave=row.wave.code, fields=changed,
                status=row.status.value)
     return changed
 
@@ -90,7 +90,7 @@ def add_note(actor: User, row: Action, text: str) -> ActionNote:
     db.session.add(note)
     db.session.flush()
     db.session.refresh(row, ["notes"])
-    record(ACTION_NOTE_ADDED, actor, action=row.id, wave=row.wave.code, note=note.id)
+    record(ACTION_NOTE_ADDED, actor, action_id=row.id, wave=row.wave.code, note=note.id)
     return note
 
 
@@ -130,3 +130,15 @@ def actions_on_measure(wave_ids: list[int], measure: str) -> dict[int, list[Acti
     for row in db.session.scalars(query):
         found.setdefault(row.wave_id, []).append(row)
     return found
+
+
+def measure_actions(waves: list[Wave], measure: str) -> dict[str, str]:
+    """Each wave's actions on one measure as one line of text, by wave code."""
+    found = actions_on_measure([wave.id for wave in waves], measure)
+    return {
+        wave.code: "; ".join(
+            f"{row.action} ({STATUS_NAMES[row.status]}; owner: {row.owner_role})"
+            for row in found[wave.id]
+        )
+        for wave in waves if wave.id in found
+    }
