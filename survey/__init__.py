@@ -64,11 +64,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from survey.admin import bp as admin_bp
     from survey.api import bp as api_v1_bp
+    from survey.published import bp as published_bp
     from survey.respond import bp as respond_bp
     from survey.results import api_bp
     from survey.results import bp as results_bp
 
     app.register_blueprint(respond_bp)
+    app.register_blueprint(published_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(api_bp)

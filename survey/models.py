@@ -294,3 +294,52 @@ class PromotionCount(db.Model):
     group_code: Mapped[str] = mapped_column(String(60))
     entered: Mapped[int] = mapped_column(Integer)
     progressed: Mapped[int] = mapped_column(Integer)
+
+
+class ActionStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+class Action(db.Model):
+    """"You said, we did": what a closed wave's results showed on one measure or item and
+    what the force does about it. Staff-written text, published without login; it holds
+    a role (e.g. "Head of HR"), never a required person's name, and no figure."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    measure: Mapped[str] = mapped_column(String(40))
+    finding: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    owner_role: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[ActionStatus] = mapped_column(
+        Enum(ActionStatus, native_enum=False, length=12,
+             values_callable=lambda e: [m.value for m in e]),
+        default=ActionStatus.PLANNED,
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+
+    wave: Mapped[Wave] = relationship()
+    notes: Mapped[list[ActionNote]] = relationship(
+        order_by="ActionNote.id", back_populates="action_item"
+    )
+
+    @property
+    def latest_note(self) -> ActionNote | None:
+        return self.notes[-1] if self.notes else None
+
+
+class ActionNote(db.Model):
+    """A progress note on an action: append-only (nothing edits or deletes one)."""
+
+    __tablename__ = "action_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    text: Mapped[str] = mapped_column(Text)
+
+    action_item: Mapped[Action] = relationship(back_populates="notes")

@@ -25,7 +25,7 @@ from survey.services.tokens import authenticate
 ALL_STAFF = frozenset(Role)
 ADMIN_ONLY = frozenset({Role.ADMIN})
 
-PUBLIC_BLUEPRINTS = frozenset({"respond"})
+PUBLIC_BLUEPRINTS = frozenset({"respond", "published"})
 PUBLIC_ENDPOINTS = frozenset({"static", "admin.login", "api_v1.openapi"})
 API_V1 = "api_v1"  # authenticated by personal access token, never by the session
 
@@ -36,6 +36,11 @@ ACCESS: dict[str, frozenset[Role]] = {
     "admin.monitor": ALL_STAFF,
     "admin.tokens": ALL_STAFF,
     "admin.revoke": ALL_STAFF,
+    # Actions on results answer the figures, so the results readers record them.
+    **dict.fromkeys(
+        ("admin.actions", "admin.new_action", "admin.action", "admin.action_note"),
+        frozenset({Role.HR, Role.PAO}),
+    ),
     # Results pages, their exports and the JSON API: the same figures, the same readers.
     # Administrators run instruments, waves and codes and read no results (separation of
     # duties: whoever can issue codes must not also see the figures they could move).
@@ -49,7 +54,7 @@ ACCESS: dict[str, frozenset[Role]] = {
             "results.heatmap", "api.heatmap", "results.drivers", "api.drivers",
             "api_v1.waves", "api_v1.wave", "api_v1.measures", "api_v1.breakdowns",
             "api_v1.gaps", "api_v1.heatmap", "api_v1.drivers", "api_v1.trends",
-            "api_v1.pipeline_rounds", "api_v1.pipeline",
+            "api_v1.pipeline_rounds", "api_v1.pipeline", "api_v1.actions",
             "api.waves", "api.overview", "api.breakdown", "api.intersection", "api.trend",
             "api.comments", "api.representation", "api.pipeline_rounds", "api.pipeline",
         ),

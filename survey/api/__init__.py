@@ -10,7 +10,7 @@ wave's disclosure control, for closed waves only. Errors are JSON with 401, 403,
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +22,8 @@ from survey.reporting import reportable_measures
 from survey.results import drivers_page, heatmap_page, pages, queries
 from survey.results import params as p
 from survey.results.api import answer, wave_fields
+from survey.services import NotFound
+from survey.services.actions import actions_by_wave, closed_wave, wave_measures
 from survey.services.audit import EXPORT_TAKEN, record
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -104,3 +106,32 @@ def pipeline_rounds():
 def pipeline(round_code: str):
     return answer(pages.pipeline(round_code, request.args, strict=True))
 
+
+
+@bp.get("/actions")
+def actions():
+    """Actions on results by wave ("you said, we did"): the public page's text, as data."""
+    code = request.args.get("wave") or None
+    if code is not None:
+        try:
+            closed_wave(code)
+        except NotFound as error:
+            abort(404, description=str(error))
+    listed = [{"code": wave.code, "title": wave.title,
+               "actions": [action_fields(row, wave_measures(wave)) for row in rows]}
+              for wave, rows in actions_by_wave(code)]
+    record(EXPORT_TAKEN, current_user._get_current_object(), format="json", view="actions",
+           wave=code)
+    db.session.commit()
+    return jsonify(waves=listed)
+
+
+def action_fields(row, measures: dict[str, str]) -> dict:
+    return {
+        "id": row.id, "measure": row.measure,
+        "measure_title": measures.get(row.measure, row.measure),
+        "finding": row.finding, "action": row.action, "owner_role": row.owner_role,
+        "due_on": row.due_on.isoformat(), "status": row.status.value,
+        "notes": [{"at": note.at.isoformat(timespec="seconds"), "text": note.text}
+                  for note in row.notes],
+    }

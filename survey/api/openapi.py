@@ -61,6 +61,9 @@ PATHS = {
         "A measure across waves, for everyone or one group", "Answer",
         [WAVE, MEASURE, _query("level", "A breakdown level (with group)"),
          _query("group", "A group of that level")], "figures"),
+    "/actions": _get(
+        "Actions on results by wave (\u201cyou said, we did\u201d): published text, no figures",
+        "ActionList", [_query("wave", "A closed wave's code; every wave if absent")], "actions"),
     "/pipeline": _get("Promotion rounds", "RoundList", [], "pipeline"),
     "/pipeline/{round}": _get(
         "Promotion outcomes by stage and group", "Answer",
@@ -90,6 +93,21 @@ SCHEMAS = {
     "BreakdownList": {"type": "object", "required": ["breakdowns"], "properties": {
         "breakdowns": {"type": "array", "items": {"type": "object", "properties": {
             "level": {"type": "string"}, "title": {"type": "string"}}}}}},
+    "Action": {"type": "object", "required": [
+        "id", "measure", "finding", "action", "owner_role", "due_on", "status", "notes"],
+        "properties": {
+            "id": {"type": "integer"}, "measure": {"type": "string"},
+            "measure_title": {"type": "string"}, "finding": {"type": "string"},
+            "action": {"type": "string"}, "owner_role": {"type": "string"},
+            "due_on": {"type": "string", "format": "date"},
+            "status": {"enum": ["planned", "in_progress", "done", "dropped"]},
+            "notes": {"type": "array", "items": {"type": "object", "properties": {
+                "at": {"type": "string"}, "text": {"type": "string"}}}}}},
+    "ActionList": {"type": "object", "required": ["waves"], "properties": {
+        "waves": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string"}, "title": {"type": "string"},
+            "actions": {"type": "array",
+                        "items": {"$ref": "#/components/schemas/Action"}}}}}}},
     "RoundList": {"type": "object", "required": ["rounds"], "properties": {
         "rounds": {"type": "array", "items": {"type": "string"}}}},
     "Row": {"type": "object", "required": ["key", "kind", "hidden", "cells", "values"],

@@ -46,6 +46,7 @@ from survey.respond.answers import (
 )
 from survey.respond.state import Progress, StateInvalid, dump_progress, load_progress
 from survey.security import code_hash_key
+from survey.services.actions import any_actions
 from survey.services.codes import normalise_code
 from survey.services.instruments import unit_choices, wave_definition, wave_unit_choices
 from survey.services.responses import CodeRefused, InvalidAnswers, submit_response, wave_for_code
@@ -115,7 +116,7 @@ def index():
 
 @bp.get("/take")
 def take():
-    return render_template("respond/landing.html", form=CodeForm(), waves=open_waves())
+    return _landing(CodeForm())
 
 
 @bp.post("/take")
@@ -123,13 +124,18 @@ def start():
     """Start the survey for any well-formed code: nothing here depends on its state."""
     form = CodeForm()
     if not form.validate():
-        return render_template("respond/landing.html", form=form, waves=open_waves()), 400
+        return _landing(form), 400
     code = normalise_code(form.code.data)
     wave = wave_for_code(form.code.data, code_hash_key(current_app)) if code else None
     if wave is None:
         form.code.errors = [NOT_A_CODE if code is None else NO_OPEN_SURVEY]
-        return render_template("respond/landing.html", form=form, waves=open_waves()), 400
+        return _landing(form), 400
     return _render_page(wave, wave_definition(wave), Progress(code, wave.id))
+
+
+def _landing(form: CodeForm) -> str:
+    return render_template("respond/landing.html", form=form, waves=open_waves(),
+                           actions_published=any_actions())
 
 
 @bp.post("/survey")

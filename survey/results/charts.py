@@ -19,6 +19,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 INK = "#0b0c0c"
 BRAND = "#1d3a6e"
 SOFT = "#6f777b"
+ACTION = "#b3541e"  # actions on results: 5:1 contrast on white
 STAGE_COLOURS = ("#1d3a6e", "#00703c", "#b58840", "#6f72af", "#912b88", "#28a197")
 HOVER = "%{y}: %{x} (95% CI %{customdata[0]} to %{customdata[1]}), n = %{customdata[2]:,}"
 
@@ -83,6 +84,7 @@ def trend_chart(table: Table, axis: str, low: float, high: float) -> Chart | Non
         ]
     )
     categories = [r.cells[0].text for r in table.rows]
+    actions = _action_markers(figure, table, high)
     figure.update_layout(
         height=380,
         margin={"l": 10, "r": 20, "t": 20, "b": 10},
@@ -103,7 +105,29 @@ def trend_chart(table: Table, axis: str, low: float, high: float) -> Chart | Non
             "zeroline": False,
         },
     )
-    return Chart(pio.to_json(figure), _summary(f"Line chart of {table.title}", table, shown))
+    summary = _summary(f"Line chart of {table.title}", table, shown)
+    return Chart(pio.to_json(figure), f"{summary}{actions}")
+
+
+def _action_markers(figure: go.Figure, table: Table, top: float) -> str:
+    """A marker and a label at the top of each wave that has actions on its results; the
+    hover gives the action text. Returns the same as words, for the chart's label."""
+    marked = [(r.cells[0].text, r.values["actions"]) for r in table.rows
+              if isinstance(r.values.get("actions"), str)]
+    if not marked:
+        return ""
+    figure.add_trace(go.Scatter(
+        x=[wave for wave, _ in marked], y=[top] * len(marked), mode="markers",
+        name="Action", showlegend=False, cliponaxis=False,
+        marker={"symbol": "triangle-down", "size": 14, "color": ACTION},
+        hovertext=["<br>".join(textwrap.wrap(text, 60)) for _, text in marked],
+        hovertemplate="%{x}: action on the results<br>%{hovertext}<extra></extra>",
+    ))
+    for wave, _ in marked:
+        figure.add_annotation(x=wave, y=top, text="Action", showarrow=False, yshift=18,
+                              font={"color": ACTION, "size": 13})
+    listed = "; ".join(f"{wave}: {text}" for wave, text in marked)
+    return f" Actions on the results, marked at their wave: {listed}."
 
 
 def pipeline_chart(tables: list[Table]) -> Chart | None:

@@ -36,13 +36,14 @@ from survey.results.charts import Chart
 from survey.results.comment_tables import comment_tables
 from survey.results.fairness_tables import pipeline_tables, representation_table, weighted_table
 from survey.results.tables import Report, lower_first
-from survey.results.trend_tables import gap_trend_table, trend_table
+from survey.results.trend_tables import gap_trend_table, trend_table, with_actions
 from survey.results.wave_tables import (
     breakdown_table,
     intersection_tables,
     measure_info,
     overview_table,
 )
+from survey.services.actions import measure_actions
 from survey.services.instruments import unit_choices, wave_definition, wave_unit_choices
 
 PERCEPTION = "promotion_fairness"
@@ -178,7 +179,8 @@ def trend_view(code: str, args: Mapping[str, str], strict: bool = False) -> Page
     info = measure_info(definition, measure)
     who = "whole organisation" if level is None else f"{groups[group]} ({levels[level]})"
     thresholds = {w.code: w.threshold for w in waves_of_instrument(wave)}
-    table = trend_table(series, info, who, thresholds)
+    table = with_actions(trend_table(series, info, who, thresholds),
+                         measure_actions(waves_of_instrument(wave), measure))
     chart = charts.trend_chart(table, info.unit, info.low, info.high)
     chosen = {"measure": measure, **({"level": level, "group": group} if level else {})}
     gap_table = () if level is None else (gap_trend_table(series, info, groups[group]),)

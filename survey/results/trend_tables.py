@@ -4,6 +4,9 @@ for one group, also its gap to the rest in each wave and the change of that gap.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from analytics.trends import DetectableChange, SeriesChange
 from survey.reporting import Trend
 from survey.results import tables as t
@@ -130,6 +133,28 @@ def _gap_change_cells(change: SeriesChange | None, info: MeasureInfo) -> tuple:
         t.text("Yes" if clear else "No", gap_clear=clear),
         t.text(change.previous_label, gap_previous=change.previous_label),
     )
+
+
+ACTIONS_NOTE = (
+    "Actions: what the force recorded doing about each wave's results on this measure, "
+    "as published on the \u201cYou said, we did\u201d page."
+)
+NO_ACTION = "None recorded"
+
+
+def with_actions(table: Table, actions: Mapping[str, str]) -> Table:
+    """The trend table with a column of the actions recorded on each wave's results
+    (wave code -> text staff published); unchanged when there are none."""
+    if not actions:
+        return table
+    rows = tuple(
+        replace(row, cells=(*row.cells, t.text(actions.get(row.key, NO_ACTION),
+                                               actions=actions.get(row.key))))
+        for row in table.rows
+    )
+    column = Column("actions", "Actions on this wave's results", numeric=False)
+    return replace(table, columns=(*table.columns, column), rows=rows,
+                   footnotes=(*table.footnotes, ACTIONS_NOTE))
 
 
 def detectable_note(detectable: float | DetectableChange | None, info: MeasureInfo) -> str:

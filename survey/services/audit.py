@@ -36,6 +36,9 @@ PASSWORD_CHANGED = "password_changed"  # noqa: S105  (an action name, not a pass
 TOKEN_CREATED = "token_created"  # noqa: S105  (action names, not tokens)
 TOKEN_REVOKED = "token_revoked"  # noqa: S105
 TOKEN_USED = "token_used"  # noqa: S105
+ACTION_CREATED = "action_created"
+ACTION_CHANGED = "action_changed"
+ACTION_NOTE_ADDED = "action_note_added"
 
 DESCRIPTIONS = {
     SIGN_IN: "Signed in",
@@ -61,6 +64,9 @@ DESCRIPTIONS = {
     TOKEN_CREATED: "API token created",
     TOKEN_REVOKED: "API token revoked",
     TOKEN_USED: "API token used",
+    ACTION_CREATED: "Action on results recorded (published)",
+    ACTION_CHANGED: "Action on results changed (published)",
+    ACTION_NOTE_ADDED: "Progress note added to an action (published)",
 }
 PAGE_SIZE = 50
 

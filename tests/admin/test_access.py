@@ -30,6 +30,12 @@ EXPECTED = {
     ("GET", "admin.tokens"):                (LOGIN,   200,   200,  200),
     ("POST", "admin.tokens"):               (LOGIN,   400,   400,  400),
     ("POST", "admin.revoke"):               (LOGIN,   400,   400,  400),
+    ("GET", "admin.actions"):               (LOGIN,   403,   200,  200),
+    ("GET", "admin.new_action"):            (LOGIN,   403,   200,  200),
+    ("POST", "admin.new_action"):           (LOGIN,   403,   400,  400),
+    ("GET", "admin.action"):                (LOGIN,   403,   404,  404),  # no such action
+    ("POST", "admin.action"):               (LOGIN,   403,   400,  400),
+    ("POST", "admin.action_note"):          (LOGIN,   403,   400,  400),
     ("GET", "admin.instruments"):           (LOGIN,   200,   403,  403),
     ("POST", "admin.instruments"):          (LOGIN,   400,   403,  403),
     ("GET", "admin.preview"):               (LOGIN,   200,   403,  403),
@@ -89,7 +95,7 @@ EXPECTED = {
     ("GET", "api_v1.openapi"):              (200,     200,   200,  200),
     **{("GET", f"api_v1.{name}"): (401, 401, 401, 401) for name in (
         "waves", "wave", "measures", "breakdowns", "gaps", "heatmap", "drivers", "trends",
-        "pipeline_rounds", "pipeline")},
+        "pipeline_rounds", "pipeline", "actions")},
 }
 
 
@@ -148,6 +154,7 @@ def test_each_role_gets_the_expected_status_on_every_staff_route(
         "filename": "css/site.css",
         "job": "no-such-job",
         "token_id": 1,
+        "action_id": 1,
     }
     wrong = []
     for method, endpoint, rule in registered_routes(app):

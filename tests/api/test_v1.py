@@ -147,3 +147,27 @@ def test_no_answer_rests_on_fewer_than_k(client, tokens, wave, role):
         assert response.status_code == 200, path
         seen += counts_in(response.get_json())
     assert seen and min(seen) >= wave.threshold
+
+
+def test_actions_are_listed_by_wave_with_their_notes(client, tokens, staff, wave):
+    from datetime import date
+
+    from survey.models import ActionStatus
+    from survey.services.actions import ActionText, add_note, create_action
+
+    text = ActionText("Few felt PDRs were useful", "Shorter PDR form", "Head of HR",
+                      date(2026, 9, 1), ActionStatus.IN_PROGRESS)
+    row = create_action(staff[Role.HR], wave, "pdr_quality", text)
+    add_note(staff[Role.HR], row, "Form drafted")
+    db.session.commit()
+    answer = client.get(f"/api/v1/actions?wave={wave.code}", headers=bearer(tokens[Role.PAO]))
+    assert answer.status_code == 200
+    [listed] = answer.get_json()["waves"]
+    assert listed["code"] == wave.code
+    [action] = listed["actions"]
+    assert action["action"] == "Shorter PDR form" and action["status"] == "in_progress"
+    assert action["measure_title"] == "PDR and one-to-one quality"
+    assert [note["text"] for note in action["notes"]] == ["Form drafted"]
+    assert client.get("/api/v1/actions?wave=nope",
+                      headers=bearer(tokens[Role.HR])).status_code == 404
+    assert client.get("/api/v1/actions", headers=bearer(tokens[Role.ADMIN])).status_code == 403

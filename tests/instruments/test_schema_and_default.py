@@ -176,7 +176,7 @@ def _delete(path):
     return change
 
 
-SEX = ("sections", 7, "items", 0)  # About you: sex
+SEX = ("sections", 8, "items", 0)  # About you: sex
 
 
 @pytest.mark.parametrize(
@@ -197,7 +197,7 @@ SEX = ("sections", 7, "items", 0)  # About you: sex
         pytest.param(_set((*SEX, "options", 0, "code"), True), id="yaml-boolean-code"),
         pytest.param(_set((*SEX, "options_from"), "units"), id="options-and-options-from"),
         pytest.param(_delete((*SEX, "options")), id="neither-options-nor-options-from"),
-        pytest.param(_set(("sections", 6, "items", 0, "max_length"), 5001), id="text-too-long"),
+        pytest.param(_set(("sections", 7, "items", 0, "max_length"), 5001), id="text-too-long"),
         pytest.param(_set(("measures", 0, "rule"), "median"), id="unknown-rule"),
         pytest.param(_set(("measures", 0, "cut_point", "at_least"), 50), id="two-cut-points"),
         pytest.param(
@@ -212,8 +212,8 @@ SEX = ("sections", 7, "items", 0)  # About you: sex
 )
 def test_schema_rejects_structural_mistakes(validator, instrument, change):
     # The cases address items by position: make sure they still hit their targets.
-    assert instrument["sections"][7]["items"][0]["code"] == "sex"
-    assert instrument["sections"][6]["items"][0]["type"] == "text"
+    assert instrument["sections"][8]["items"][0]["code"] == "sex"
+    assert instrument["sections"][7]["items"][0]["type"] == "text"
     assert error_messages(validator, instrument) == []
     change(instrument)
     assert error_messages(validator, instrument) != []
