@@ -76,6 +76,7 @@ class PageChecks:
         self.report = report
         self.problems: dict[int, list[str]] = {}
         self._auditor = None
+        self.audited: set[tuple[str, str]] = set()
         screens.mkdir(exist_ok=True)
 
     def serve_axe(self, context) -> None:
@@ -93,6 +94,10 @@ class PageChecks:
         no script error or CSP violation; photograph it the first time `name` is seen."""
         problems = self.problems[id(page.context)]
         assert not problems, f"{name}: {problems}"
+        if (name, page.url) in self.audited:  # the same page again (hr, then pao)
+            self.report.visits += 1
+            return self.report.pages[name]
+        self.audited.add((name, page.url))
         if not page.evaluate("() => typeof axe !== 'undefined'"):
             page.add_script_tag(url=AXE_PATH)
         return self._record(page, name, page.evaluate(RUN_AXE))
