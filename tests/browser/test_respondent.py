@@ -46,6 +46,7 @@ def test_the_whole_survey_by_keyboard_alone(context, checks, site, open_wave):
     tab_to(page, "#start")
     page.keyboard.press("Enter")  # no code typed yet: the error summary takes focus
     page.locator(".error-summary").wait_for()
+    page.wait_for_load_state()  # focus.js has run
     assert "error-summary" in focused(page)["classes"]
     checks.page(page, "respond-02-landing-error")
     tab_to(page, ".error-summary a")
@@ -56,13 +57,14 @@ def test_the_whole_survey_by_keyboard_alone(context, checks, site, open_wave):
 
     expected: dict[str, str] = {}
     for number, section in enumerate(sections, start=1):
-        page.get_by_text(f"Step {number} of {len(sections) + 1}").wait_for()
+        page.get_by_text(f"Step {number} of {len(sections) + 1}", exact=True).wait_for()
+        page.wait_for_load_state()
         checks.page(page, f"respond-{number + 2:02}-section-{section['code']}")
         expected |= answer_section(page, COMMENT, number)
         assert focused(page)["value"] == "next"
         page.keyboard.press("Enter")
 
-    page.get_by_role("heading", name="Check your answers").wait_for()
+    page.get_by_role("heading", name="Check your answers", exact=True).wait_for()
     checks.page(page, f"respond-{len(sections) + 3:02}-review")
     review = page.inner_text("main")
     assert COMMENT in review
@@ -73,8 +75,9 @@ def test_the_whole_survey_by_keyboard_alone(context, checks, site, open_wave):
     checks.page(page, f"respond-{len(sections) + 4:02}-done")
     assert stored(wave) == ({k: v for k, v in expected.items() if v != COMMENT}, [COMMENT])
 
-    page.go_back()  # the browser offers the review page again: it shows nothing
-    page.get_by_role("heading", name=ANSWERS_IN).wait_for()
+    again = page.go_back()  # the browser posts the review page's form again
+    assert again.request.method == "POST" and again.url == site + "/survey"
+    page.get_by_role("heading", name=ANSWERS_IN, exact=True).wait_for()
     assert COMMENT not in page.content() and 'name="state"' not in page.content()
     checks.page(page, f"respond-{len(sections) + 5:02}-answered")
     assert len(stored(wave)[1]) == 1
@@ -89,7 +92,7 @@ def test_the_survey_without_javascript(context, checks, site, open_wave):
     page.fill("#code", code)
     page.click("#start")
     for number, section in enumerate(sections, start=1):
-        page.get_by_text(f"Step {number} of {len(sections) + 1}").wait_for()
+        page.get_by_text(f"Step {number} of {len(sections) + 1}", exact=True).wait_for()
         checks.page_without_js(page, f"respond-{number + 2:02}-section-{section['code']}")
         if section["code"] == "mental_wellbeing":
             page.check("#who5_1-2")
@@ -97,7 +100,7 @@ def test_the_survey_without_javascript(context, checks, site, open_wave):
         if section["code"] == "comments":
             page.fill("textarea >> nth=0", COMMENT)
         page.click("button[value=next]")
-    page.get_by_role("heading", name="Check your answers").wait_for()
+    page.get_by_role("heading", name="Check your answers", exact=True).wait_for()
     checks.page_without_js(page, f"respond-{len(sections) + 3:02}-review")
     page.click("text=Submit my answers")
     page.wait_for_url(site + "/done")
