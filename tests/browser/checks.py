@@ -39,6 +39,7 @@ class Report:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     screenshots: list[Path] = field(default_factory=list)
     visits: int = 0
+    audits: int = 0  # axe-core runs: once per kind of page and URL (hr, pao share pages)
 
     def totals(self) -> Counter:
         return sum((record.violations for record in self.pages.values()), Counter())
@@ -47,8 +48,8 @@ class Report:
         totals = self.totals()
         counts = ", ".join(f"{impact} {totals[impact]}" for impact in IMPACTS)
         lines = [
-            f"browser: {self.visits} page visits, {len(self.pages)} distinct pages checked "
-            f"with axe-core; elements with violations by impact: {counts}",
+            f"browser: {self.visits} page visits, {self.audits} checked with axe-core, "
+            f"{len(self.pages)} kinds of page; elements in violation by impact: {counts}",
             f"browser: {len(self.screenshots)} screenshots (320 and 1280 px) in {folder}",
         ]
         for name, record in sorted(self.pages.items()):
@@ -84,7 +85,7 @@ class PageChecks:
         every script error and CSP violation its pages report."""
         context.route(self.site + AXE_PATH, lambda route: route.fulfill(
             path=str(AXE), content_type="text/javascript"))
-        found = self.problems.setdefault(id(context), [])
+        found = self.problems[id(context)] = []
         context.on("request", self._note_navigation)
         context.on("weberror", lambda error: found.append(f"script error: {error.error}"))
         context.on("console", lambda message: found.append(message.text)
@@ -129,6 +130,7 @@ class PageChecks:
 
     def _record(self, page, name: str, violations: list[dict], shown=None) -> PageRecord:
         self.report.visits += 1
+        self.report.audits += 1
         path = page.url.removeprefix(self.site)
         record = self.report.pages.setdefault(name, PageRecord(path))
         for violation in violations:

@@ -8,11 +8,13 @@ report no script error and no Content Security Policy violation, and each distin
 photographed at 320 and 1280 px wide (into browser-screens/, git-ignored).
 
 Without /usr/bin/chromium or axe-core (tests/browser/node_modules, `npm ci` there) these
-tests are skipped with the reason; .ci/run installs both, so in CI they run.
+tests are skipped with the reason; .ci/run installs both, and under CI (CI set) a missing
+one fails the run instead.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -63,6 +65,8 @@ def site(app):
 @pytest.fixture(scope="session")
 def browser():
     reason = _missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"{reason}: .ci/run installs both")  # a skip would hide a broken install
     if reason:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
