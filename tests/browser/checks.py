@@ -78,6 +78,7 @@ class PageChecks:
         self._auditor = None
         self.audited: set[tuple[str, str]] = set()
         self.navigations: dict[int, str] = {}
+        self.photographed: set[str] = set()
         screens.mkdir(exist_ok=True)
 
     def serve_axe(self, context) -> None:
@@ -142,7 +143,8 @@ class PageChecks:
                 f"  {v['id']} ({v['impact']}): {', '.join(v['targets'][:5])}" for v in blocking
             )
             pytest.fail(f"axe-core on {name} ({path}):\n{listed}")
-        if not any(shot.stem.startswith(name + "-") for shot in self.report.screenshots):
+        if name not in self.photographed:
+            self.photographed.add(name)
             record.overflow_320 = self._photograph(shown or page, name)
             assert record.overflow_320 <= 0, (  # WCAG 1.4.10: tables scroll in their box
                 f"{name} scrolls sideways by {record.overflow_320} px at 320 px wide")
