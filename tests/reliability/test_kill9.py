@@ -64,13 +64,14 @@ class Server:
         self._wait_until_up()
 
     def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(f"{self.url}/take", timeout=2).read()
                 return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
+        self.process.kill()
         raise RuntimeError("the server did not start")
 
     def kill(self) -> None:
