@@ -24,7 +24,7 @@ from survey import create_app
 from survey.demo.synthetic import generate_responses
 from survey.extensions import db
 from survey.instruments import Definition
-from survey.models import Response, Tally, Wave
+from survey.models import Comment, Response, Tally, Wave
 from survey.services.instruments import (
     DEFAULT_INSTRUMENT,
     load_units,
@@ -173,6 +173,23 @@ def copy_responses(wave_id: int, count: int) -> None:
                 f"INSERT INTO response (key, wave_id, answers, scores, groups) "
                 f"SELECT {fresh_key}, r.wave_id, r.answers, r.scores, r.groups "
                 "FROM response r WHERE r.wave_id = :wave LIMIT :batch"
+            ),
+            {"wave": wave_id, "batch": batch},
+        )
+        count -= batch
+
+
+def copy_comments(wave_id: int, count: int) -> None:
+    """Add `count` copies of the wave's stored comments, each under a fresh random key."""
+    fresh_key = _FRESH_KEY[db.engine.dialect.name].replace("r.key", "c.key")
+    stored = db.session.scalar(select(func.count()).select_from(Comment).filter_by(wave_id=wave_id))
+    while count > 0:
+        batch = min(count, stored)
+        db.session.execute(
+            text(
+                f"INSERT INTO comment (key, wave_id, question, unit_top, text) "
+                f"SELECT {fresh_key}, c.wave_id, c.question, c.unit_top, c.text "
+                "FROM comment c WHERE c.wave_id = :wave LIMIT :batch"
             ),
             {"wave": wave_id, "batch": batch},
         )

@@ -350,13 +350,26 @@ def serve_and_drive(args, url: str, prepared: dict, tmp: Path) -> tuple[Tally, f
     """Start gunicorn, run the clients, replay a few used codes, stop gunicorn."""
     server = start_server(url, args.redis, args.port, args.workers, args.threads,
                           tmp / "gunicorn.log")
+    profiler = profile_server(server.pid, args.profile, args.seconds) if args.profile else None
     try:
         tally, elapsed = drive(args, prepared, args.port)
         refused = replay_refused(args.port, tally.acknowledged[: args.replays])
     finally:
         server.terminate()
         server.wait(timeout=60)
+        if profiler is not None:
+            profiler.wait(timeout=60)
     return tally, elapsed, refused
+
+
+def profile_server(pid: int, out: Path, seconds: float) -> subprocess.Popen:
+    """Sample gunicorn's workers with py-spy (collapsed stacks) for the run's length."""
+    command = [
+        str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid),
+        "--subprocesses", "--nonblocking", "--format", "raw", "--output", str(out),
+        "--duration", str(int(seconds)),
+    ]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
 def main(argv: list[str]) -> dict:
@@ -373,6 +386,7 @@ def main(argv: list[str]) -> dict:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/10")
     parser.add_argument("--pg-base", default=PG_BASE)
     parser.add_argument("--pg-prefix", default=PG_PREFIX)
+    parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks of the workers")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     args.seconds = min(args.seconds, 300)
