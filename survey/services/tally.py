@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Float, Text, column, delete, func, insert, select, true
 
 from survey.extensions import db
 from survey.instruments import Definition
@@ -63,6 +63,8 @@ class _Layout:
         )
 
     def query(self, wave: Wave):
+        if db.session.get_bind().dialect.name == "postgresql":
+            return self._records_query(wave)
         return (
             select(
                 *(Response.answers[code].as_string() for code in self.answers),
@@ -72,6 +74,24 @@ class _Layout:
             .where(Response.wave_id == wave.id)
             .execution_options(yield_per=CHUNK)
         )
+
+    def _records_query(self, wave: Wave):
+        """PostgreSQL: each JSONB value read once as a record (jsonb_to_record); one
+        `->>` per question would decompress the value once per question, 6x slower."""
+        records = [
+            func.jsonb_to_record(source)
+            .table_valued(*(column(code, kind) for code in codes))
+            .render_derived(with_types=True)
+            for source, codes, kind in (
+                (Response.answers, self.answers, Text),
+                (Response.scores, self.scores, Float),
+                (Response.groups, self.groups, Text),
+            )
+        ]
+        query = select(*(c for record in records for c in record.c)).select_from(Response)
+        for record in records:
+            query = query.join(record, true())
+        return query.where(Response.wave_id == wave.id).execution_options(yield_per=CHUNK)
 
     def split(self, chunk) -> _Columns:
         columns = list(zip(*chunk, strict=True))
@@ -136,11 +156,11 @@ class _Totals:
         """One (slot index, value) array pair per slot kind; index -1 where not given."""
         slots = [self._indices(self.slots, RESPONDENTS, (SCORE,) * chunk.count)]
         values = [np.zeros(chunk.count)]
-        for code, column in chunk.answers.items():
-            slots.append(self._indices(self.slots, code, column))
+        for code, answered in chunk.answers.items():
+            slots.append(self._indices(self.slots, code, answered))
             values.append(values[0])
-        for code, column in chunk.scores.items():
-            score = np.array(column, dtype=float)
+        for code, scored in chunk.scores.items():
+            score = np.array(scored, dtype=float)
             for category, given in _score_categories(definition.measures[code], score):
                 slots.append(np.where(given, self._slot(code, category), -1))
                 values.append(np.where(given & (category == SCORE), score, 0.0))
