@@ -28,7 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.dataset import drop_database, fresh_database, load_wave, make_app  # noqa: E402
+from benchmarks.dataset import (  # noqa: E402
+    PG_PREFIX,
+    drop_database,
+    fresh_database,
+    load_wave,
+    make_app,
+)
 from benchmarks.run import PG_BASE  # noqa: E402
 
 
@@ -82,17 +88,25 @@ def main(argv: list[str]) -> dict:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--chunk", type=int, default=5_000)
+    parser.add_argument("--distinct", type=int,
+                        help="store only this many through import_responses, copy the rest")
     parser.add_argument("--pg-base", default=PG_BASE)
+    parser.add_argument("--pg-prefix", default=PG_PREFIX, help="name prefix of the database")
     parser.add_argument("--profile", type=Path, help="write a cProfile of one build here")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     result = {"command": "python benchmarks/tally.py " + " ".join(argv),
               "load_before": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="survey-tally-") as tmp:
-        url = fresh_database(args.database, args.size, Path(tmp), args.pg_base)
+        url = fresh_database(args.database, args.size, Path(tmp), args.pg_base,
+                             args.pg_prefix)
         try:
-            loaded = load_wave(url, args.size, args.chunk)
+            began = time.perf_counter()
+            loaded = load_wave(url, args.size, args.chunk, distinct=args.distinct)
+            result["load_seconds"] = time.perf_counter() - began
             result["store_seconds"] = loaded.release_seconds
+            result["copy_seconds"] = loaded.copy_seconds
+            result["responses"] = loaded.responses
             result["build_tally_seconds"] = time_build_tally(url, loaded.wave_id, args.runs,
                                                              args.profile)
             result["reference"] = close_and_reference(url, loaded.wave_id, args.runs)

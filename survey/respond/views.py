@@ -48,7 +48,7 @@ from survey.respond.state import Progress, StateInvalid, dump_progress, load_pro
 from survey.security import code_hash_key
 from survey.services.actions import any_actions
 from survey.services.codes import normalise_code
-from survey.services.instruments import unit_choices, wave_definition, wave_unit_choices
+from survey.services.instruments import wave_definition, wave_unit_choices
 from survey.services.responses import CodeRefused, InvalidAnswers, submit_response, wave_for_code
 from survey.services.waves import open_waves
 
@@ -153,7 +153,7 @@ def section():
     if unexpected_fields(request.form, page_fields(current)):
         abort(400, description=TAMPERED)
     if current is not None:
-        form = _posted_section(definition, current)
+        form = _posted_section(wave, definition, current)
         if form.errors:
             return _render_section(wave, definition, progress, form), 422
         merge_section(current, form, progress)
@@ -226,10 +226,10 @@ def _open_wave(progress: Progress) -> Wave:
     return wave
 
 
-def _posted_section(definition: Definition, current: dict):
+def _posted_section(wave: Wave, definition: Definition, current: dict):
     """The section's form as posted and validated. The only error a person can make is
     a comment that is too long; a radio answer outside its choices is an edited request."""
-    form = section_form(definition, current, unit_choices(), request.form)
+    form = section_form(definition, current, wave_unit_choices(wave), request.form)
     form.validate()
     if any(isinstance(field, OptionalRadioField) and field.errors for field in form):
         abort(400, description=TAMPERED)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from survey.extensions import db
 from survey.instruments import Definition
@@ -229,3 +229,26 @@ def test_a_code_works_once(journey, make_wave, issue, counts):
     journey.post("review")
     assert journey.submit().status_code == 403
     assert counts()["response"] == 1
+
+
+def test_a_section_post_reads_only_the_wave_row(journey, make_wave, issue):
+    """Definitions, units and section forms come from the per-process caches: after the
+    first pass, moving through a section reads at most the wave's row."""
+    wave = make_wave()
+    journey.start(issue(wave)[0])
+    journey.post("next", {"who5_1": "3"})
+    journey.post("back")
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        journey.post("next", {"who5_1": "4"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert checked(journey.page, "who5_1") == []
+    queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) <= 1, queries  # none when the test's session already holds the wave
+    assert all("from wave" in query.lower() for query in queries), queries
