@@ -83,6 +83,17 @@ def _helpers() -> dict:
     }
 
 
+def about(page: Page) -> dict[str, str]:
+    """What the page's figures are of, for the figure-per-row exports."""
+    chosen = page.params
+    return {
+        "wave": page.wave.code if page.wave is not None else "",
+        "measure": chosen.get("measure", ""),
+        "breakdown": chosen.get("level") or chosen.get("breakdown", ""),
+        "group": chosen.get("group", ""),
+    }
+
+
 def respond(page: Page, template: str, **context):
     """The page, or with ?format= the same tables as a file (recorded in the audit log)."""
     fmt = request.args.get("format", "html")
@@ -90,7 +101,7 @@ def respond(page: Page, template: str, **context):
         return render_template(template, page=page, title=page.report.title, **context)
     if fmt not in exports.MEDIA_TYPES:
         abort(400, description="Exports come as csv, xlsx or pdf.")
-    body = exports.render(page.report, fmt)
+    body = exports.render(page.report, fmt, None if page.view == "comments" else about(page))
     record_output(page, fmt)
     db.session.commit()
     response = Response(body, mimetype=exports.MEDIA_TYPES[fmt])

@@ -272,7 +272,9 @@ def _gap_cells(gap: Gap | None, info: MeasureInfo, suffix: str, likelihood: bool
     ]
     if likelihood:
         cells += _ratio_cells(gap.relative_likelihood, f"rl_{suffix}")
-    return [*cells, t.q_value(gap.q_value, f"q_{suffix}"), t.status(gap.status, f"status_{suffix}")]
+    p_value = gap.test.p_value if gap.test is not None else None
+    return [*cells, t.q_value(gap.q_value, f"q_{suffix}", p_value),
+            t.status(gap.status, f"status_{suffix}")]
 
 
 def _ratio_cells(ratio: Ratio | None, key: str) -> list[Cell]:
