@@ -23,4 +23,10 @@ def _role_name(role) -> str:
     return ROLE_NAMES.get(role, str(role))
 
 
-from survey.admin import instruments, signin, staff, waves  # noqa: E402, F401  (routes)
+from survey.admin import (  # noqa: E402, F401  (routes)
+    instruments,
+    pipeline,
+    signin,
+    staff,
+    waves,
+)

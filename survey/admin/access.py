@@ -56,6 +56,7 @@ UPLOAD_ENDPOINTS = frozenset({
     "admin.units",
     "admin.headcounts",
     "admin.import_wave",
+    "admin.pipeline_counts",
 })
 
 SEEN = "_seen"  # session key: time of the last request, for idle expiry

@@ -68,6 +68,14 @@ class UploadForm(FlaskForm):
     file = FileField("File", validators=[FileRequired("Choose a file to upload")])
 
 
+class PipelineUploadForm(UploadForm):
+    instrument = SelectField(
+        "Questionnaire whose breakdowns the groups belong to", coerce=int,
+        validators=[InputRequired("Choose a questionnaire")],
+        description="The breakdown and group codes in the file are checked against it.",
+    )
+
+
 class WaveForm(FlaskForm):
     code = StringField(
         "Short name",

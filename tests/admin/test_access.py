@@ -48,6 +48,8 @@ EXPECTED = {
     ("GET", "admin.headcount_template_csv"): (LOGIN,  200,   403,  403),
     ("GET", "admin.import_wave"):           (LOGIN,   200,   403,  403),
     ("POST", "admin.import_wave"):          (LOGIN,   400,   403,  403),
+    ("GET", "admin.pipeline_counts"):       (LOGIN,   200,   403,  403),
+    ("POST", "admin.pipeline_counts"):      (LOGIN,   400,   403,  403),
     ("GET", "admin.users"):                 (LOGIN,   200,   403,  403),
     ("POST", "admin.users"):                (LOGIN,   400,   403,  403),
     ("GET", "admin.user"):                  (LOGIN,   200,   403,  403),
