@@ -69,7 +69,7 @@ def _plotly_path() -> Path:
 @bp.context_processor
 def _helpers() -> dict:
     def export_url(fmt: str) -> str:
-        args = {k: v for k, v in request.args.items() if k not in ("format", "shown_level")}
+        args = {k: v for k, v in request.args.lists() if k not in ("format", "shown_level")}
         return url_for(request.endpoint, **(request.view_args or {}), **args, format=fmt)
 
     def plotly_url() -> str:
@@ -90,7 +90,7 @@ def about(page: Page) -> dict[str, str]:
         "wave": page.wave.code if page.wave is not None else "",
         "measure": chosen.get("measure", ""),
         "breakdown": chosen.get("level") or chosen.get("breakdown", ""),
-        "group": chosen.get("group", ""),
+        "group": chosen["group"] if isinstance(chosen.get("group"), str) else "",
     }
 
 

@@ -74,6 +74,13 @@ def test_hidden_groups_all_look_alike(make_wave, hr):
     assert cells == {HIDDEN_LABEL}
     page = hr.get(f"/results/{wave.code}/breakdown?level=sex&measure=who5").text
     assert "Fewer than" not in page and ">0<" not in page and ">3<" not in page
+    # In the chart, the hidden groups keep their places as labelled gaps, with no number.
+    (figure,) = page_tables(page).figures
+    bars, gaps = figure["data"]
+    labels = [row["cells"][0] for row in table["rows"] if row["kind"] != "overall"]
+    assert figure["layout"]["yaxis"]["categoryarray"] == labels
+    assert bars["y"] == ["Female"] and gaps["y"] == ["Male", "Not stated"]
+    assert gaps["text"] == [HIDDEN_LABEL] * 2 and gaps["mode"] == "text"
 
 
 def test_a_measure_fewer_than_k_answered_is_hidden_for_the_whole_organisation(make_wave, hr):
