@@ -41,7 +41,7 @@ ACCESS: dict[str, frozenset[Role]] = {
             "results.trend", "results.comments", "results.representation",
             "results.pipeline_rounds", "results.pipeline", "results.plotly_js",
             "results.prepare_comments_export", "results.export_status", "results.export_file",
-            "results.fairness_report",
+            "results.fairness_report", "results.glossary",
             "api.waves", "api.overview", "api.breakdown", "api.intersection", "api.trend",
             "api.comments", "api.representation", "api.pipeline_rounds", "api.pipeline",
         ),

@@ -59,6 +59,41 @@ def breakdown_chart(table: Table, axis: str, low: float, high: float) -> Chart |
     return Chart(pio.to_json(figure), _summary(f"Bar chart of {table.title}", table, shown))
 
 
+def overview_chart(table: Table, high: float) -> Chart | None:
+    """The headline measures as bars with their 95% intervals; each label says its change
+    since the last wave, flagged "What changed" where the change's interval excludes 0."""
+    shown = [r for r in table.rows if _drawable(r)]
+    if not shown:
+        return None
+    figure = go.Figure(_bars(shown, BRAND, None))
+    hidden = [_headline(r) for r in table.rows if r.hidden]
+    if hidden:
+        figure.add_trace(_gap_labels([0] * len(hidden), hidden, "middle right"))
+    figure.update_traces(y=[_headline(r) for r in shown], selector={"type": "bar"})
+    _layout(figure, len(table.rows), "Score (95% CI)", [0, high])
+    figure.update_yaxes(categoryorder="array", categoryarray=[_headline(r) for r in table.rows])
+    changed = [r.cells[0].text for r in shown if r.values.get("clear")]
+    flag = f" What changed: {'; '.join(changed)}." if changed else " No clear change."
+    return Chart(pio.to_json(figure),
+                 _summary(f"Bar chart of {table.title}", table, shown) + flag)
+
+
+def change_sentence(row: Row) -> str | None:
+    """"Up 3.2 points since Autumn 2025 (95% CI +1.0 to +5.4)" where the change is clear."""
+    values = row.values
+    if row.hidden or not values.get("clear"):
+        return None
+    way = "Up" if values["change"] > 0 else "Down"
+    return (f"{way} {abs(values['change']):g} points since {values['previous']} (95% CI "
+            f"{values['change_ci_low']:+g} to {values['change_ci_high']:+g})")
+
+
+def _headline(row: Row) -> str:
+    """A measure's label, with its change and the flag where the change is clear."""
+    said = change_sentence(row)
+    return f"{row.cells[0].text}<br>What changed: {said}" if said else row.cells[0].text
+
+
 def trend_chart(table: Table, axis: str, low: float, high: float) -> Chart | None:
     """A line through each shown wave's figure, with its 95% interval as a band; a hidden
     wave is a labelled gap in the line."""

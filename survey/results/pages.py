@@ -73,13 +73,18 @@ def overview(code: str) -> Page:
     series = {measure: trend(wave, measure) for measure in definition.measures}
     table = overview_table(wave, definition, series)
     report = Report(f"Results: {wave.title}", file_name(wave.code, "overview"), (table,))
+    high = max((measure_info(definition, m).high for m in series), default=100)
+    changes = {row.cells[0].text: said for row in table.rows
+               if (said := charts.change_sentence(row))}
     form = {
+        "changes": changes,
         "levels": p.wave_levels(wave, definition),
         "respondents": queries.respondents(wave),
         "intersections": _intersection_titles(wave, definition),
         "questions": p.text_questions(definition),
     }
-    return Page("overview", report, wave, form=form)
+    return Page("overview", report, wave, charts=_some(charts.overview_chart(table, high)),
+                form=form)
 
 
 def breakdown(code: str, args: Mapping[str, str], strict: bool = False) -> Page:

@@ -33,6 +33,7 @@ from survey.results import exports, jobs, pages, queries, report_pack
 from survey.results import params as p
 from survey.results.pages import Page
 from survey.results.pdf.document import fairness_pdf
+from survey.results.pdf.plain_words import GLOSSARY
 from survey.results.tables import lower_first
 from survey.services.audit import EXPORT_TAKEN, record
 from survey.services.instruments import wave_definition
@@ -127,6 +128,11 @@ def index():
     return render_template(
         "results/index.html", waves=waves, rounds=queries.pipeline_rounds(), title="Results"
     )
+
+
+@bp.get("/glossary")
+def glossary():
+    return render_template("results/glossary.html", terms=GLOSSARY, title="Glossary")
 
 
 @bp.get("/pipeline/")

@@ -151,7 +151,8 @@ def _change_cells(trend: Trend, info: MeasureInfo) -> tuple[Cell, Cell, Cell]:
     return (
         t.number(change.change.estimate * info.scale, info.places, "change", signed=True),
         t.interval(change.change.interval, info.places, "change_ci", True, info.scale),
-        t.text(change.previous_label, previous=change.previous_label),
+        t.text(change.previous_label, previous=change.previous_label,
+               clear=change.interval_excludes_zero),
     )
 
 

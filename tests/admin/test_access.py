@@ -58,6 +58,7 @@ EXPECTED = {
     ("GET", "admin.audit"):                 (LOGIN,   200,   403,  403),
     ("GET", "results.index"):               (LOGIN,   403,   200,  200),
     ("GET", "results.overview"):            (LOGIN,   403,   200,  200),
+    ("GET", "results.glossary"):            (LOGIN,   403,   200,  200),
     ("GET", "results.breakdown"):           (LOGIN,   403,   200,  200),
     ("GET", "results.intersection"):        (LOGIN,   403,   200,  200),
     ("GET", "results.trend"):               (LOGIN,   403,   200,  200),

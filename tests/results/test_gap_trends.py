@@ -119,3 +119,27 @@ def test_several_groups_are_lines_on_one_chart_each_with_its_table(two_waves, hr
     assert len(reader.tables) == 4  # each group's trend and gap tables
     assert 'name="group" value="female" checked' in page.text
     assert hr.get(f"{base}&group=female&group=nobody").status_code == 400
+
+
+def test_the_overview_says_what_changed_where_the_change_is_clear(two_waves, hr):
+    _, later = two_waves
+    table = hr.get(f"/api/waves/{later.code}").get_json()["tables"][0]
+    page = hr.get(f"/results/{later.code}")
+    reader = page_tables(page.text)
+    (figure,) = reader.figures
+    (bars,) = [trace for trace in figure["data"] if trace["type"] == "bar"]
+    shown = [row for row in table["rows"] if not row["hidden"]]
+    assert bars["x"] == [row["values"]["estimate"] for row in shown]
+    clear = [row for row in shown if row["values"]["clear"]]
+    assert clear, "the planted rise in wellbeing is a clear change"
+    for row in clear:
+        v = row["values"]
+        said = (f"{'Up' if v['change'] > 0 else 'Down'} {abs(v['change']):g} points since "
+                f"{v['previous']} (95% CI {v['change_ci_low']:+g} to {v['change_ci_high']:+g})")
+        assert f"<strong>{row['cells'][0]}</strong>: {said}." in page.text
+        assert f"What changed: {said}" in " ".join(bars["y"])
+    steady = [row for row in shown if row["values"]["clear"] is False]
+    assert all(row["cells"][0] + "<br>" not in " ".join(bars["y"]) for row in steady)
+    glossary = hr.get("/results/glossary").text
+    assert "Clear change" in glossary and "q-value and false discovery rate" in glossary
+    assert 'href="/results/glossary"' in page.text
