@@ -26,6 +26,7 @@ def _role_name(role) -> str:
 from survey.admin import (  # noqa: E402, F401  (routes)
     actions,
     instruments,
+    pipeline,
     signin,
     staff,
     tokens,

@@ -50,7 +50,7 @@ ACCESS: dict[str, frozenset[Role]] = {
             "results.trend", "results.comments", "results.representation",
             "results.pipeline_rounds", "results.pipeline", "results.plotly_js",
             "results.prepare_comments_export", "results.export_status", "results.export_file",
-            "results.fairness_report",
+            "results.fairness_report", "results.glossary",
             "results.heatmap", "api.heatmap", "results.drivers", "api.drivers",
             "api_v1.waves", "api_v1.wave", "api_v1.measures", "api_v1.breakdowns",
             "api_v1.gaps", "api_v1.heatmap", "api_v1.drivers", "api_v1.trends",
@@ -69,6 +69,7 @@ UPLOAD_ENDPOINTS = frozenset({
     "admin.units",
     "admin.headcounts",
     "admin.import_wave",
+    "admin.pipeline_counts",
 })
 
 SEEN = "_seen"  # session key: time of the last request, for idle expiry

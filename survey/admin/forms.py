@@ -89,6 +89,14 @@ class ImportForm(UploadForm):
     mapping = FileField("Mapping file")
 
 
+class PipelineUploadForm(UploadForm):
+    instrument = SelectField(
+        "Questionnaire whose breakdowns the groups belong to", coerce=int,
+        validators=[InputRequired("Choose a questionnaire")],
+        description="The breakdown and group codes in the file are checked against it.",
+    )
+
+
 class WaveForm(FlaskForm):
     code = StringField(
         "Short name",

@@ -32,6 +32,7 @@ from survey.instruments import (
     Definition,
 )
 from survey.models import Wave
+from survey.reporting.memo import memoised
 from survey.reporting.stats import (
     Stats,
     answer_value,
@@ -141,11 +142,19 @@ def breakdown_view(
     breakdown = definition.levels[level][0]
     if breakdown not in wave.breakdowns:
         raise KeyError(f"{level} is not a reportable breakdown of wave {wave.code}")
+    chosen = (level, reference) if reference is not None else (None, None)
+    return _measure_family(wave, measure, *chosen)[level]
+
+
+@memoised
+def _measure_family(wave: Wave, measure: str, level: str | None,
+                    reference: str | None) -> dict[str, BreakdownView]:
+    """One measure by every level of every breakdown (one family of gaps)."""
+    definition = wave_definition(wave)
     tally = read_tally(wave, [ALL, *wave.breakdowns], measures=[RESPONDENTS, measure])
     overall = tally.get(ALL, {}).get(ALL, {})
     units = dict(wave_unit_choices(wave))
-    views = _family_views(wave, definition, tally, overall, [measure], units, (level, reference))
-    return views[level]
+    return _family_views(wave, definition, tally, overall, [measure], units, (level, reference))
 
 
 def intersection_view(wave: Wave, first: str, second: str, measure: str) -> IntersectionView:
@@ -168,6 +177,7 @@ def intersection_view(wave: Wave, first: str, second: str, measure: str) -> Inte
     )
 
 
+@memoised
 def overall_figure(wave: Wave, measure: str) -> ItemSummary | ScoreSummary | None:
     """One measure for the whole wave, or None when it describes fewer than k people."""
     definition = wave_definition(wave)

@@ -18,6 +18,7 @@ from analytics.proportions import Tally
 from survey.extensions import db
 from survey.instruments import APART, Definition
 from survey.models import PromotionCount
+from survey.reporting.memo import memoised
 
 Stages = dict[str, dict[str, Tally]]  # stage -> group -> progressed of entered
 
@@ -42,7 +43,9 @@ def pipeline_report(
     """One breakdown of a round, protected with every other breakdown of the round."""
     tables = round_counts(round_code)
     stages = tables.get(breakdown, {})
-    summed = _stages_shown_whole(tables, breakdown, definition, k)
+    summed = set().union(*(stages for other, stages in
+                           _stages_shown_whole(round_code, definition, k).items()
+                           if other != breakdown))
     protected = {
         stage: protect_stage({g: t.n for g, t in groups.items()},
                              parent_groups(definition, breakdown), k, stage in summed, APART)
@@ -58,6 +61,7 @@ def pipeline_report(
     )
 
 
+@memoised
 def round_counts(round_code: str) -> dict[str, Stages]:
     """Every breakdown of the round: stage (in stage order) -> group -> Tally."""
     rows = db.session.scalars(
@@ -97,18 +101,18 @@ def _parents_in(own: dict[str, str], coarser: dict[str, str]) -> dict[str, str] 
     return parents
 
 
-def _stages_shown_whole(tables: dict[str, Stages], breakdown: str,
-                        definition: Definition | None, k: int) -> set[str]:
-    """Stages where another breakdown of the round shows every group (so its total)."""
-    whole = set()
-    for other, stages in tables.items():
-        for stage, groups in stages.items():
-            if other == breakdown or stage in whole:
-                continue
-            shown = protect_stage({g: t.n for g, t in groups.items()},
-                                  parent_groups(definition, other), k, False, APART)
-            if not shown.protected.hidden:
-                whole.add(stage)
+@memoised
+def _stages_shown_whole(round_code: str, definition: Definition | None,
+                        k: int) -> dict[str, set[str]]:
+    """Each breakdown of the round -> the stages where it shows every group (so the total)."""
+    whole: dict[str, set[str]] = {}
+    for breakdown, stages in round_counts(round_code).items():
+        whole[breakdown] = {
+            stage for stage, groups in stages.items()
+            if not protect_stage({g: t.n for g, t in groups.items()},
+                                 parent_groups(definition, breakdown), k, False, APART
+                                 ).protected.hidden
+        }
     return whole
 
 

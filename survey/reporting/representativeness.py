@@ -30,6 +30,7 @@ from survey.reporting.breakdowns import (
     recoded_labels,
     wave_recoding,
 )
+from survey.reporting.memo import memoised
 from survey.reporting.stats import (
     favourable_tally,
     favourable_values,
@@ -57,6 +58,7 @@ class RepresentationRow:
     workforce_share: float
 
 
+@memoised
 def headcounts(wave: Wave, breakdown: str) -> dict[str, int]:
     """Workforce per group of a breakdown for this wave (units: each unit's own total)."""
     query = select(Headcount).filter_by(wave_id=wave.id)

@@ -24,6 +24,7 @@ from analytics.trends import (
 from survey.extensions import db
 from survey.models import Instrument, Wave, WaveState
 from survey.reporting.breakdowns import breakdown_view, measure_title, overall_figure
+from survey.reporting.memo import memoised
 from survey.services.instruments import wave_definition
 
 
@@ -49,6 +50,7 @@ class Trend:
     gap_changes: tuple[SeriesChange, ...] = ()  # between waves whose gaps are both shown
 
 
+@memoised
 def waves_of_instrument(wave: Wave) -> list[Wave]:
     """Closed waves of the same instrument (any version), up to this one: an open wave
     publishes nothing, so it is never a point of a trend."""
@@ -63,6 +65,7 @@ def waves_of_instrument(wave: Wave) -> list[Wave]:
     )
 
 
+@memoised
 def trend(wave: Wave, measure: str, level: str | None = None, group: str | None = None) -> Trend:
     points = tuple(_point(w, measure, level, group) for w in waves_of_instrument(wave))
     visible = [

@@ -1,8 +1,10 @@
-"""CSV, XLSX and PDF renderings of a Report: the same Tables, cell for cell.
+"""CSV, XLSX and PDF renderings of a Report, from the same Tables.
 
-Each export holds, per table: its title, subtitle, column labels, every row's display
-text (spreadsheets store a shown number as that number, formatted as shown) and the
-footnotes. Text that someone typed (comments, unit names) never becomes a formula.
+Figures go to CSV and XLSX one row per figure (figure_rows.py: for analysis); the PDF,
+and the CSV and XLSX of a page of text (comments), keep the tables as the page lays them
+out: title, subtitle, column labels, every row's display text (spreadsheets store a
+shown number as that number, formatted as shown) and the footnotes. Text that someone
+typed (comments, unit names) never becomes a formula.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -25,11 +28,9 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
 from analytics.disclosure import HIDDEN_LABEL
+from survey.results import figure_rows
+from survey.results.figure_rows import inert
 from survey.results.tables import Report, Table
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Our figures: a number, an interval "a to b", or a number with the heatmap's mark.
-OUR_FIGURE = re.compile(r"[+-]?[\d,]+(\.\d+)?(( to [+-]?[\d,]+(\.\d+)?)| \*)?")
 
 MEDIA_TYPES = {
     "csv": "text/csv",  # Flask adds the one "; charset=utf-8"
@@ -38,16 +39,12 @@ MEDIA_TYPES = {
 }
 
 
-def render(report: Report, fmt: str) -> bytes:
+def render(report: Report, fmt: str, about: Mapping[str, str] | None = None) -> bytes:
+    """about: the page's wave, measure and breakdown; given, CSV and XLSX hold one row per
+    figure; None (a page of text), they hold the tables as laid out."""
+    if about is not None and fmt in ("csv", "xlsx"):
+        return {"csv": figure_rows.to_csv, "xlsx": figure_rows.to_xlsx}[fmt](report, about)
     return {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](report)
-
-
-def inert(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection): our own figures stay
-    as they are, anything else starting like a formula gets a leading apostrophe."""
-    if value.startswith(FORMULA_START) and not OUR_FIGURE.fullmatch(value):
-        return "'" + value
-    return value
 
 
 # --- CSV ---------------------------------------------------------------------------------

@@ -100,7 +100,8 @@ def _stage_table(
                         "Yes" if selection.below_four_fifths else "No",
                         flag=selection.below_four_fifths,
                     ),
-                    t.q_value(selection.q_value),
+                    t.q_value(selection.q_value, p=selection.test.p_value
+                              if selection.test is not None else None),
                     t.status(selection.status),
                 ),
                 kind="reference" if report and code == report.reference else "group",

@@ -74,13 +74,18 @@ def overview(code: str) -> Page:
     series = {measure: trend(wave, measure) for measure in definition.measures}
     table = overview_table(wave, definition, series)
     report = Report(f"Results: {wave.title}", file_name(wave.code, "overview"), (table,))
+    high = max((measure_info(definition, m).high for m in series), default=100)
+    changes = {row.cells[0].text: said for row in table.rows
+               if (said := charts.change_sentence(row))}
     form = {
+        "changes": changes,
         "levels": p.wave_levels(wave, definition),
         "respondents": queries.respondents(wave),
         "intersections": _intersection_titles(wave, definition),
         "questions": p.text_questions(definition),
     }
-    return Page("overview", report, wave, form=form)
+    return Page("overview", report, wave, charts=_some(charts.overview_chart(table, high)),
+                form=form)
 
 
 def breakdown(code: str, args: Mapping[str, str], strict: bool = False) -> Page:
@@ -156,38 +161,44 @@ def intersection(code: str, args: Mapping[str, str]) -> Page:
     )
 
 
+MOST_TREND_GROUPS = 6  # lines on one chart that a reader can still tell apart
+
+
 def trend_view(code: str, args: Mapping[str, str], strict: bool = False) -> Page:
-    """The measure across waves, for everyone or for one group of a level. Every wave in
-    the series must report that level, or no group trend is drawn."""
+    """The measure across waves, for everyone or for groups of a level (several groups
+    are lines on one chart: each with its own table, each point under its wave's
+    disclosure control). Every wave in the series must report that level."""
     wave = p.released_wave(code)
     definition = wave_definition(wave)
     measures = p.measure_titles(definition)
     measure = p.choose(args, "measure", measures, "measure")
     levels = p.wave_levels(wave, definition)
     level = p.choose(args, "level", levels, "breakdown") if args.get("level") else None
-    group, groups = None, {}
+    chosen_groups, groups = [None], {}
     if level is not None:
         groups = level_categories(definition, level, dict(wave_unit_choices(wave)))
-        group = args.get("group") or None
-        if group not in groups:
-            # On the page, a new level chosen in the form starts at its first group.
-            if strict or args.get("shown_level") in (None, level):
-                p.bad_request("Choose a group of this breakdown.")
-            group = next(iter(groups))
+        chosen_groups = _trend_groups(args, groups, strict or args.get("shown_level") in (
+            None, level))
         _check_traceable(wave, level, measure)
-    series = trend(wave, measure, level, group)
     info = measure_info(definition, measure)
-    who = "whole organisation" if level is None else f"{groups[group]} ({levels[level]})"
     thresholds = {w.code: w.threshold for w in waves_of_instrument(wave)}
-    table = with_actions(trend_table(series, info, who, thresholds),
-                         measure_actions(waves_of_instrument(wave), measure))
-    chart = charts.trend_chart(table, info.unit, info.low, info.high)
-    chosen = {"measure": measure, **({"level": level, "group": group} if level else {})}
-    gap_table = () if level is None else (gap_trend_table(series, info, groups[group]),)
+    actions = measure_actions(waves_of_instrument(wave), measure)
+    lines, tables = {}, []
+    for group in chosen_groups:
+        series = trend(wave, measure, level, group)
+        who = "whole organisation" if level is None else f"{groups[group]} ({levels[level]})"
+        lines[groups.get(group, "")] = table = with_actions(
+            trend_table(series, info, who, thresholds), actions
+        )
+        tables += [table] if level is None else [table, gap_trend_table(series, info,
+                                                                        groups[group])]
+    chart = charts.trends_chart(lines, info.unit, info.low, info.high)
+    picked = chosen_groups[0] if len(chosen_groups) == 1 else chosen_groups
+    chosen = {"measure": measure, **({"level": level, "group": picked} if level else {})}
     report = Report(
-        f"{table.title}: trend to {wave.title}",
-        file_name(wave.code, "trend", measure, level or "", group or ""),
-        (table, *gap_table),
+        f"{tables[0].title}: trend to {wave.title}",
+        file_name(wave.code, "trend", measure, level or "", *filter(None, chosen_groups)),
+        tuple(tables),
     )
     form = {
         "measures": _measure_groups(definition, measures),
@@ -195,9 +206,22 @@ def trend_view(code: str, args: Mapping[str, str], strict: bool = False) -> Page
         "levels": levels,
         "level": level,
         "groups": groups,
-        "group": group,
+        "group": chosen_groups,
+        "most_groups": MOST_TREND_GROUPS,
     }
     return Page("trend", report, wave, chosen, _some(chart), form)
+
+
+def _trend_groups(args: Mapping[str, str], groups: dict[str, str], refuse: bool) -> list:
+    """The groups ticked (?group=a&group=b), in the level's order. On the page, a level
+    newly chosen in the form starts at its first group; a bad choice is refused."""
+    asked = args.getlist("group") if hasattr(args, "getlist") else [args.get("group")]
+    asked = [g for g in asked if g]
+    if not asked or any(g not in groups for g in asked) or len(asked) > MOST_TREND_GROUPS:
+        if refuse:
+            p.bad_request(f"Choose one to {MOST_TREND_GROUPS} groups of this breakdown.")
+        return [next(iter(groups))]
+    return [g for g in groups if g in asked]
 
 
 def comments(code: str, args: Mapping[str, str]) -> Page:

@@ -15,6 +15,7 @@ from datetime import date
 from survey.instruments import Definition
 from survey.models import Wave
 from survey.reporting import full_report, waves_of_instrument
+from survey.reporting.memo import shared_views
 from survey.reporting.representativeness import headcounts
 from survey.results import pages, queries
 from survey.results import params as p
@@ -65,6 +66,12 @@ class FairnessPack:
 
 
 def fairness_pack(code: str, organisation: str, made_on: date) -> FairnessPack:
+    """The report's content; every protected view it needs is built once and shared."""
+    with shared_views():
+        return _fairness_pack(code, organisation, made_on)
+
+
+def _fairness_pack(code: str, organisation: str, made_on: date) -> FairnessPack:
     wave = p.released_wave(code)
     definition = Definition(wave.instrument.definition)
     measures = [m for m in MEASURES if m in definition.measures]

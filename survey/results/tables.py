@@ -185,13 +185,16 @@ def interval(
     return Cell(f"{low} to {high}", values={keys[0]: float(low), keys[1]: float(high)})
 
 
-def q_value(q: float | None, key: str = "q") -> Cell:
+def q_value(q: float | None, key: str = "q", p: float | None = None) -> Cell:
+    """The q-value shown; the machine values also carry the test's p-value (p_... for
+    q_...), to two significant figures, for the figure-per-row exports."""
+    tested = {"p" + key[1:]: None if p is None else float(f"{p:.2g}")}
     if q is None:
-        return not_applicable(key)
+        return Cell(NOT_APPLICABLE, values={key: None, **tested})
     if q < 0.001:
-        return Cell("<0.001", values={key: float(f"{q:.2g}")})
+        return Cell("<0.001", values={key: float(f"{q:.2g}"), **tested})
     shown = f"{q:.3f}"
-    return Cell(shown, float(shown), {key: float(shown)}, "0.000")
+    return Cell(shown, float(shown), {key: float(shown), **tested}, "0.000")
 
 
 def status(value: GapStatus | None, key: str = "status") -> Cell:

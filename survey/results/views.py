@@ -33,6 +33,7 @@ from survey.results import drivers_page, exports, heatmap_page, jobs, pages, que
 from survey.results import params as p
 from survey.results.pages import Page
 from survey.results.pdf.document import fairness_pdf
+from survey.results.pdf.plain_words import GLOSSARY
 from survey.results.tables import lower_first
 from survey.services.audit import EXPORT_TAKEN, record
 from survey.services.instruments import wave_definition
@@ -69,7 +70,7 @@ def _plotly_path() -> Path:
 @bp.context_processor
 def _helpers() -> dict:
     def export_url(fmt: str) -> str:
-        args = {k: v for k, v in request.args.items() if k not in ("format", "shown_level")}
+        args = {k: v for k, v in request.args.lists() if k not in ("format", "shown_level")}
         return url_for(request.endpoint, **(request.view_args or {}), **args, format=fmt)
 
     def plotly_url() -> str:
@@ -83,6 +84,17 @@ def _helpers() -> dict:
     }
 
 
+def about(page: Page) -> dict[str, str]:
+    """What the page's figures are of, for the figure-per-row exports."""
+    chosen = page.params
+    return {
+        "wave": page.wave.code if page.wave is not None else "",
+        "measure": chosen.get("measure", ""),
+        "breakdown": chosen.get("level") or chosen.get("breakdown", ""),
+        "group": chosen["group"] if isinstance(chosen.get("group"), str) else "",
+    }
+
+
 def respond(page: Page, template: str, **context):
     """The page, or with ?format= the same tables as a file (recorded in the audit log)."""
     fmt = request.args.get("format", "html")
@@ -90,7 +102,7 @@ def respond(page: Page, template: str, **context):
         return render_template(template, page=page, title=page.report.title, **context)
     if fmt not in exports.MEDIA_TYPES:
         abort(400, description="Exports come as csv, xlsx or pdf.")
-    body = exports.render(page.report, fmt)
+    body = exports.render(page.report, fmt, None if page.view == "comments" else about(page))
     record_output(page, fmt)
     db.session.commit()
     response = Response(body, mimetype=exports.MEDIA_TYPES[fmt])
@@ -116,6 +128,11 @@ def index():
     return render_template(
         "results/index.html", waves=waves, rounds=queries.pipeline_rounds(), title="Results"
     )
+
+
+@bp.get("/glossary")
+def glossary():
+    return render_template("results/glossary.html", terms=GLOSSARY, title="Glossary")
 
 
 @bp.get("/pipeline/")

@@ -151,7 +151,8 @@ def _change_cells(trend: Trend, info: MeasureInfo) -> tuple[Cell, Cell, Cell]:
     return (
         t.number(change.change.estimate * info.scale, info.places, "change", signed=True),
         t.interval(change.change.interval, info.places, "change_ci", True, info.scale),
-        t.text(change.previous_label, previous=change.previous_label),
+        t.text(change.previous_label, previous=change.previous_label,
+               clear=change.interval_excludes_zero),
     )
 
 
@@ -272,7 +273,9 @@ def _gap_cells(gap: Gap | None, info: MeasureInfo, suffix: str, likelihood: bool
     ]
     if likelihood:
         cells += _ratio_cells(gap.relative_likelihood, f"rl_{suffix}")
-    return [*cells, t.q_value(gap.q_value, f"q_{suffix}"), t.status(gap.status, f"status_{suffix}")]
+    p_value = gap.test.p_value if gap.test is not None else None
+    return [*cells, t.q_value(gap.q_value, f"q_{suffix}", p_value),
+            t.status(gap.status, f"status_{suffix}")]
 
 
 def _ratio_cells(ratio: Ratio | None, key: str) -> list[Cell]:

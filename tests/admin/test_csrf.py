@@ -71,6 +71,10 @@ def posts(staff, make_wave, instrument):
         "admin.headcounts": (f"/admin/waves/{opened.id}/headcounts", {
             "file": csv_file("unit,headcount\nnorth_lpa,100\n")}),
         "admin.import_wave": (f"/admin/waves/{draft.id}/import", {"file": csv_file(past)}),
+        "admin.pipeline_counts": ("/admin/pipeline", {
+            "instrument": str(instrument.id), "file": csv_file(
+                "round,stage,stage_order,breakdown,group,entered,progressed\n"
+                "sgt-2026,Exam,1,sex,female,40,20\n")}),
         "admin.users": ("/admin/users", {
             "email": "new@force.test", "role": "hr", "password": PASSWORD,
             "confirm": PASSWORD}),
@@ -107,7 +111,8 @@ def test_a_wrong_token_is_refused_too(admin_client, posts):
 
 def test_control_the_same_posts_with_the_token_do_change_things(admin_client, posts, form_token):
     token = form_token(admin_client)
-    for endpoint in ("admin.codes", "admin.users", "admin.new_wave", "admin.headcounts"):
+    for endpoint in ("admin.codes", "admin.users", "admin.new_wave", "admin.headcounts",
+                     "admin.pipeline_counts"):
         url, data = posts[endpoint]
         before = snapshot()
         response = admin_client.post(url, data={**data, "csrf_token": token},

@@ -45,9 +45,11 @@ def test_the_group_of_three_is_merged_never_shown_alone(religion_outputs):
 def test_the_group_of_three_is_in_no_chart_and_no_export_alone(religion_outputs):
     (figure,) = page_tables(religion_outputs["html"]).figures
     assert all(label != SIKH for label in figure["data"][0]["y"])
-    assert not [line for line in csv_tables(religion_outputs["csv"]) if line and line[0] == SIKH]
-    ((_, sheet),) = xlsx_rows(religion_outputs["xlsx"]).items()
-    assert not [line for line in sheet if line and line[0] == SIKH]
+    lines = csv_tables(religion_outputs["csv"])
+    assert lines[0][4] == "group" and not [line for line in lines if line[4] == SIKH]
+    assert any(SIKH in line[4] and line[4].endswith("(merged)") for line in lines)
+    sheet = xlsx_rows(religion_outputs["xlsx"])["Figures"]
+    assert not [line for line in sheet if line[4] == SIKH]
     text = pdf_text(religion_outputs["pdf"])
     if text is not None:
         assert not [line for line in text.splitlines() if line.strip() == SIKH]
@@ -72,6 +74,13 @@ def test_hidden_groups_all_look_alike(make_wave, hr):
     assert cells == {HIDDEN_LABEL}
     page = hr.get(f"/results/{wave.code}/breakdown?level=sex&measure=who5").text
     assert "Fewer than" not in page and ">0<" not in page and ">3<" not in page
+    # In the chart, the hidden groups keep their places as labelled gaps, with no number.
+    (figure,) = page_tables(page).figures
+    bars, gaps = figure["data"]
+    labels = [row["cells"][0] for row in table["rows"] if row["kind"] != "overall"]
+    assert figure["layout"]["yaxis"]["categoryarray"] == labels
+    assert bars["y"] == ["Female"] and gaps["y"] == ["Male", "Not stated"]
+    assert gaps["text"] == [HIDDEN_LABEL] * 2 and gaps["mode"] == "text"
 
 
 def test_a_measure_fewer_than_k_answered_is_hidden_for_the_whole_organisation(make_wave, hr):

@@ -54,15 +54,15 @@ def test_report_figures_equal_the_api_and_the_workbook(demo, hr, report):
         section = text[start:start + 2500]
         sheet = load_workbook(io.BytesIO(
             hr.get(f"/results/{demo.code}/breakdown?{query}&format=xlsx").data
-        )).worksheets[0]
+        ))["Figures"]
         for row in api["rows"]:
             # Every figure of the row, as the API shows it, in the report's table...
             figures = [c for c in row["cells"][1:] if re.fullmatch(r"[-+\d.,<]+( to [-+\d.]+)?", c)]
             assert all(figure in section for figure in figures), (level, measure, row)
             # ...and the workbook holds the same numbers.
             if not row["hidden"] and row["values"]["estimate"] is not None:
-                line = next(r for r in sheet.iter_rows(values_only=True) if r[0] == row["cells"][0])
-                assert row["values"]["estimate"] in line and row["values"]["n"] in line
+                line = next(r for r in sheet.iter_rows(values_only=True) if r[5] == row["key"])
+                assert (line[7], line[8]) == (row["values"]["n"], row["values"]["estimate"])
     assert "Page 3" in text and "Northshire Police" not in text[:0]
 
 
@@ -85,3 +85,34 @@ def test_report_is_tagged_with_title_language_and_alt_text(report):
     assert all(alt and "95% CI" in alt for tag, alt in elements if tag == "Figure")
     headings = [tag for tag in tags if tag in ("H1", "H2")]
     assert headings.count("H1") >= 8
+
+
+def test_report_builds_each_protected_view_once_and_keeps_none(demo, app, monkeypatch):
+    from datetime import date
+
+    from survey.reporting import breakdowns, pipeline
+    from survey.results.report_pack import fairness_pack
+
+    families, rounds = [], []
+    real_family, real_select = breakdowns._family_views, pipeline.select
+
+    def family(wave, definition, tally, overall, codes, *rest):
+        families.append((wave.code, tuple(codes), rest[1:]))
+        return real_family(wave, definition, tally, overall, codes, *rest)
+
+    def counts_query(*columns):  # the only query of pipeline.py: a round's counts
+        rounds.append(columns)
+        return real_select(*columns)
+
+    monkeypatch.setattr(breakdowns, "_family_views", family)
+    monkeypatch.setattr(pipeline, "select", counts_query)
+    pack = fairness_pack(demo.code, "Demo Police", date(2026, 11, 27))
+    assert any(s.title.startswith("Promotion pipeline") for s in pack.sections)
+    assert any(s.title == "Representation" for s in pack.sections)
+    assert len(families) == len(set(families)) > 1  # each wave and measure protected once
+    assert len(rounds) == 1
+    # The memo ends with the report: a view asked for afterwards is built afresh.
+    families.clear()
+    breakdowns.breakdown_view(demo, "sex", "who5")
+    breakdowns.breakdown_view(demo, "sex", "who5")
+    assert len(families) == 2

@@ -15,6 +15,7 @@ from survey.reporting import trend
 from survey.services.responses import import_responses
 from survey.services.waves import close_wave
 from tests.results.conftest import synthetic_rows
+from tests.results.reading import page_tables
 
 TREND = "/api/waves/{code}/trend?measure=who5&level=disability&group=disabled"
 WOMEN = "/api/waves/{code}/trend?measure=who5&level=sex&group=female"
@@ -67,10 +68,16 @@ def test_gap_change_is_the_mover_combination_and_not_the_group_change(two_waves,
 
 def test_the_gap_table_reaches_the_exports(two_waves, hr):
     _, later = two_waves
-    url = f"/results/{later.code}/trend?measure=who5&level=disability&group=disabled"
-    exported = list(csv.reader(io.StringIO(hr.get(url + "&format=csv").text)))
-    header = next(row for row in exported if "Change of the gap (points)" in row)
-    assert "Clear change of the gap (interval excludes 0)" in header
+    query = "trend?measure=who5&level=disability&group=disabled"
+    url = f"/results/{later.code}/{query}"
+    _, gaps = hr.get(f"/api/waves/{later.code}/{query}").get_json()["tables"]
+    exported = list(csv.DictReader(io.StringIO(hr.get(url + "&format=csv").text.lstrip("\ufeff"))))
+    lines = [line for line in exported if line["table"] == gaps["title"]]
+    assert [line["wave"] for line in lines] == [row["key"] for row in gaps["rows"]]
+    for line, row in zip(lines, gaps["rows"], strict=True):
+        gap = row["values"]["gap"]
+        assert line["diff"] == ("" if gap is None else str(gap))
+        assert (line["group_code"], line["breakdown"]) == ("disabled", "disability")
     assert "Change of the gap (points)" in hr.get(url).text
 
 
@@ -93,3 +100,46 @@ def test_no_gap_change_across_a_wave_that_hides_the_group(results_wave, make_wav
     assert shown["gap_previous"] == first.title
     series = trend(last, "who5", "disability", "disabled")
     assert series.points[1].gap is None and len(series.gap_changes) == 1
+
+
+def test_several_groups_are_lines_on_one_chart_each_with_its_table(two_waves, hr):
+    _, later = two_waves
+    base = f"/results/{later.code}/trend?measure=who5&level=sex"
+    page = hr.get(f"{base}&group=female&group=male")
+    assert page.status_code == 200
+    reader = page_tables(page.text)
+    (figure,) = reader.figures
+    lines = [trace for trace in figure["data"] if trace.get("mode") == "lines+markers"]
+    api = hr.get(f"/api/waves/{later.code}/trend?measure=who5&level=sex&group=female"
+                 "&group=male").get_json()["tables"]
+    own = [table for table in api if "gap" not in table["title"]]
+    assert [line["name"] for line in lines] == ["Female", "Male"]
+    for line, table in zip(lines, own, strict=True):
+        assert line["y"] == [row["values"]["estimate"] for row in table["rows"]]
+    assert len(reader.tables) == 4  # each group's trend and gap tables
+    assert 'name="group" value="female" checked' in page.text
+    assert hr.get(f"{base}&group=female&group=nobody").status_code == 400
+
+
+def test_the_overview_says_what_changed_where_the_change_is_clear(two_waves, hr):
+    _, later = two_waves
+    table = hr.get(f"/api/waves/{later.code}").get_json()["tables"][0]
+    page = hr.get(f"/results/{later.code}")
+    reader = page_tables(page.text)
+    (figure,) = reader.figures
+    (bars,) = [trace for trace in figure["data"] if trace["type"] == "bar"]
+    shown = [row for row in table["rows"] if not row["hidden"]]
+    assert bars["x"] == [row["values"]["estimate"] for row in shown]
+    clear = [row for row in shown if row["values"]["clear"]]
+    assert clear, "the planted rise in wellbeing is a clear change"
+    for row in clear:
+        v = row["values"]
+        said = (f"{'Up' if v['change'] > 0 else 'Down'} {abs(v['change']):g} points since "
+                f"{v['previous']} (95% CI {v['change_ci_low']:+g} to {v['change_ci_high']:+g})")
+        assert f"<strong>{row['cells'][0]}</strong>: {said}." in page.text
+        assert f"What changed: {said}" in " ".join(bars["y"])
+    steady = [row for row in shown if row["values"]["clear"] is False]
+    assert all(row["cells"][0] + "<br>" not in " ".join(bars["y"]) for row in steady)
+    glossary = hr.get("/results/glossary").text
+    assert "Clear change" in glossary and "q-value and false discovery rate" in glossary
+    assert 'href="/results/glossary"' in page.text

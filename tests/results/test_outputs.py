@@ -59,30 +59,67 @@ def test_the_page_shows_the_same_cells(outputs):
     assert rows == [row["cells"] for row in table["rows"]]
 
 
-def test_csv_holds_title_header_rows_and_footnotes(outputs):
+FIELDS = ["wave", "measure", "breakdown", "table", "group", "group_code", "kind", "n", "value",
+          "ci_low", "ci_high", "diff", "diff_ci_low", "diff_ci_high", "p", "q", "status",
+          "hidden"]
+
+
+def api_figures(table: dict) -> list[list]:
+    """What each row of the API's table says, in the export's columns from n on."""
+    figures = []
+    for row in table["rows"]:
+        v = row["values"]
+        figures.append([v.get("n"), v.get("estimate"), v.get("ci_low"), v.get("ci_high"),
+                        v.get("gap_rest"), v.get("gap_rest_ci_low"), v.get("gap_rest_ci_high"),
+                        v.get("p_rest"), v.get("q_rest"), v.get("status_rest"), row["hidden"]])
+    return figures
+
+
+def test_csv_has_one_row_per_figure_with_plain_numbers(outputs, results_wave):
     table = the_table(outputs)
     lines = csv_tables(outputs["csv"].data)
-    assert lines[0] == [table["title"]] and lines[1] == [table["subtitle"]]
-    assert lines[2] == [c["label"] for c in table["columns"]]
-    body = lines[3 : 3 + len(table["rows"])]
-    assert body == [row["cells"] for row in table["rows"]]
-    assert [line[0] for line in lines[3 + len(table["rows"]) :]] == table["footnotes"]
+    assert lines[0] == FIELDS
+    body = lines[1:]
+    assert [line[5] for line in body] == [row["key"] for row in table["rows"]]
+    assert {(line[1], line[2]) for line in body} == {("promo_decisions_fair", "ethnicity_5")}
+    assert [line[4] for line in body] == [row["cells"][0] for row in table["rows"]]
+    as_read = [[_number(field) for field in line[7:17]] + [line[17] == "true"] for line in body]
+    assert as_read == api_figures(table)
+    raw = outputs["csv"].data.decode("utf-8")
+    quoted = re.findall(r'"([^"]*)"', raw)  # only text with a comma is quoted
+    assert quoted and all("," in text and _number(text) == text for text in quoted)
+    tested = [line for line in body if line[14]]
+    assert tested and all(float(line[15]) >= float(line[14]) > 0 for line in tested)
+    hidden = [line for line in body if line[17] == "true"]
+    assert all(line[7:17] == [""] * 9 + [line[16]] for line in hidden)
     assert outputs["csv"].headers["Content-Disposition"].startswith("attachment;")
 
 
-def test_xlsx_holds_the_same_figures_as_numbers_and_the_footnotes_below(outputs):
+def test_xlsx_has_the_same_rows_as_real_numbers_and_the_footnotes(outputs):
     table = the_table(outputs)
-    ((_, sheet),) = xlsx_rows(outputs["xlsx"].data).items()
-    assert sheet[0][0] == table["title"] and sheet[1][0] == table["subtitle"]
-    assert list(sheet[3][: len(table["columns"])]) == [c["label"] for c in table["columns"]]
-    for offset, row in enumerate(table["rows"]):
-        for text, value in zip(row["cells"], sheet[4 + offset], strict=False):
-            if isinstance(value, int | float):
-                assert value == float(text.replace(",", "")), (row["key"], text)
-            else:
-                assert value == text, (row["key"], text)
-    below = [line[0] for line in sheet[4 + len(table["rows"]) :] if line[0]]
-    assert below == table["footnotes"]
+    sheets = xlsx_rows(outputs["xlsx"].data)
+    assert list(sheets) == ["Figures", "Notes"]
+    figures = sheets["Figures"]
+    assert list(figures[0]) == FIELDS
+    as_read = [[*line[7:17], line[17]] for line in figures[1:]]
+    assert as_read == api_figures(table)
+    shown = [line for line in figures[1:] if not line[17]]
+    assert shown and all(isinstance(line[9], int | float) and isinstance(line[10], int | float)
+                         for line in shown)
+    assert [line[0] for line in sheets["Notes"] if line[0]] == [table["title"],
+                                                                 *table["footnotes"]]
+
+
+def _number(field: str):
+    if field == "":
+        return None
+    try:
+        return int(field)
+    except ValueError:
+        try:
+            return float(field)
+        except ValueError:
+            return field
 
 
 def test_pdf_shows_every_row_and_the_footnotes(outputs):

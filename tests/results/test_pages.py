@@ -189,8 +189,9 @@ def test_charts_are_images_with_a_summary_and_the_table_beside_them(wave, hr):
 
 
 def test_pages_without_charts_load_no_plotly(wave, hr):
-    for url in (f"/results/{wave.code}", f"/results/{wave.code}/comments", "/results/"):
+    for url in (f"/results/{wave.code}/comments", "/results/", "/results/glossary"):
         assert "/results/assets/plotly" not in hr.get(url).text
+    assert "/results/assets/plotly" in hr.get(f"/results/{wave.code}").text  # headline chart
 
 
 def test_the_results_index_lists_released_waves_only(make_wave, wave, hr):

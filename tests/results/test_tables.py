@@ -71,3 +71,21 @@ def test_spreadsheets_never_run_what_someone_typed():
 def test_titles_inside_sentences_keep_proper_nouns():
     assert t.lower_first("Disability (Equality Act 2010)") == "disability (Equality Act 2010)"
     assert t.lower_first("PDR and one-to-one quality") == "PDR and one-to-one quality"
+
+
+def test_figure_rows_write_large_counts_plainly_and_hidden_rows_empty():
+    from analytics.interval import Interval
+    from survey.results import figure_rows
+    from survey.results import tables as t
+    from survey.results.tables import Column, Report, Row, Table
+
+    columns = (Column("group", "Group", numeric=False), Column("n", "Respondents (n)"),
+               Column("estimate", "Mean"), Column("ci", "95% CI"))
+    rows = (Row("a", (t.text("Big group"), t.count(12345), t.number(61.25, 1, "estimate"),
+                      t.interval(Interval(60.04, 62.46), 1))),
+            t.hidden_row("b", "Small group", 4))
+    report = Report("R", "r", (Table("T", "S", columns, rows),))
+    about = {"wave": "w1", "measure": "who5", "breakdown": "sex"}
+    lines = figure_rows.to_csv(report, about).decode("utf-8").lstrip("\ufeff").splitlines()
+    assert lines[1] == "w1,who5,sex,T,Big group,a,group,12345,61.2,60.0,62.5,,,,,,,false"
+    assert lines[2] == "w1,who5,sex,T,Small group,b,group,,,,,,,,,,,true"

@@ -2,7 +2,8 @@
 tables with their charts, method notes and glossary; page numbers and a running header
 on every page after the first; tagged for assistive technology (tagging.py).
 
-Built twice: the first pass finds the page of each section for the contents.
+Laid out once: a first pass that wraps and splits every flowable but draws nothing finds
+the page of each section for the contents, then the one real pass draws the document.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from reportlab.platypus import (
 )
 
 from survey.results.pdf.plain_words import GLOSSARY
-from survey.results.pdf.tagging import Node, Recorder, Tagged, apply_structure, artifact_drawing
+from survey.results.pdf.tagging import (
+    Node,
+    Quiet,
+    Recorder,
+    Tagged,
+    apply_structure,
+    artifact_drawing,
+)
 from survey.results.pdf.tagging import tagged_table as make_table
 from survey.results.report_pack import Block, FairnessPack
 from survey.results.tables import Table
@@ -57,14 +65,14 @@ STYLES = {
 
 def fairness_pdf(pack: FairnessPack) -> bytes:
     pages: dict[str, int] = {}
-    build(pack, pages)  # first pass: where each section starts
-    data, recorder = build(pack, pages)
+    build(pack, pages, Recorder(drawing=False))  # where each section starts
+    recorder = Recorder()
+    data = build(pack, pages, recorder)
     return apply_structure(data, recorder, pack.title, LANGUAGE)
 
 
-def build(pack: FairnessPack, pages: dict[str, int]) -> tuple[bytes, Recorder]:
+def build(pack: FairnessPack, pages: dict[str, int], recorder: Recorder) -> bytes:
     out = io.BytesIO()
-    recorder = Recorder()
     doc = BaseDocTemplate(
         out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 6 * mm,
         bottomMargin=MARGIN + 4 * mm, title=pack.title, author=pack.organisation,
@@ -78,7 +86,7 @@ def build(pack: FairnessPack, pages: dict[str, int]) -> tuple[bytes, Recorder]:
     doc.afterFlowable = lambda flowable: _note_section(flowable, doc, found)
     doc.build(Story(pack, recorder, pages).flowables())
     pages.update(found)
-    return out.getvalue(), recorder
+    return out.getvalue()
 
 
 def _note_section(flowable, doc, found: dict[str, int]) -> None:
@@ -201,7 +209,7 @@ class Story:
             ("RIGHTPADDING", (0, 0), (-1, -1), 2),
             *spans,
         ]))
-        return grid
+        return Quiet(grid, self.recorder)
 
     def heading(self, title: str, level: int, section: int | None = None):
         key = f"heading-{next(self.keys)}"

@@ -23,6 +23,8 @@ SOFT = "#6f777b"
 INK = "#0b0c0c"
 DPI = 110
 WIDTH = 7.6  # inches: the text width of an A4 portrait page
+CHAR_WIDTH = 0.058  # inches: an average character of 7.5 pt DejaVu Sans
+LINE_HEIGHT = 0.17  # inches: one line of 7.5-8 pt text
 
 
 @dataclass(frozen=True)
@@ -44,21 +46,24 @@ def breakdown_png(table: Table, axis: str, low: float, high: float) -> StaticCha
     ax = figure.add_subplot()
     labels = [textwrap.shorten(r.cells[0].text, 42, placeholder="...") for r in rows]
     positions = list(range(len(rows)))[::-1]
+    drawn = [(row, y) for row, y in zip(rows, positions, strict=True) if _drawable(row)]
     for row, y in zip(rows, positions, strict=True):
         if not _drawable(row):
             ax.text(low + (high - low) * 0.01, y, HIDDEN_LABEL, va="center", fontsize=7.5,
                     style="italic", color=SOFT)
-            continue
-        value = row.values["estimate"]
-        ax.barh(y, value - low, left=low, height=0.6,
-                color=SOFT if row.kind == "not_stated" else BRAND)
-        error = [[value - row.values["ci_low"]], [row.values["ci_high"] - value]]
-        ax.errorbar(value, y, xerr=error, fmt="none", ecolor=INK, elinewidth=1, capsize=2.5)
+    values = [row.values["estimate"] for row, _ in drawn]
+    ys = [y for _, y in drawn]
+    ax.barh(ys, [v - low for v in values], left=low, height=0.6,
+            color=[SOFT if row.kind == "not_stated" else BRAND for row, _ in drawn])
+    error = [[v - row.values["ci_low"] for (row, _), v in zip(drawn, values, strict=True)],
+             [row.values["ci_high"] - v for (row, _), v in zip(drawn, values, strict=True)]]
+    ax.errorbar(values, ys, xerr=error, fmt="none", ecolor=INK, elinewidth=1, capsize=2.5)
     overall = next((r for r in table.rows if r.kind == "overall" and _drawable(r)), None)
     if overall is not None:
         ax.axvline(overall.values["estimate"], color=INK, linestyle="--", linewidth=1)
     ax.set_yticks(positions, labels, fontsize=7.5)
     _finish(ax, axis, low, high)
+    _fit_margins(figure, height, max(map(len, labels)))
     return StaticChart(_png(figure), _breakdown_alt(table, rows, overall), WIDTH, height)
 
 
@@ -83,7 +88,7 @@ def trend_png(table: Table, axis: str, low: float, high: float) -> StaticChart |
     ax.set_ylabel(axis, fontsize=8)
     ax.tick_params(axis="y", labelsize=7.5)
     ax.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
+    _fit_margins(figure, height, 5, bottom_lines=1)
     points = "; ".join(_read_out(r) for r in table.rows)
     return StaticChart(_png(figure), f"Line chart of {table.title}: {points}.", WIDTH, height)
 
@@ -93,7 +98,15 @@ def _finish(ax, axis: str, low: float, high: float) -> None:
     ax.set_xlabel(axis, fontsize=8)
     ax.tick_params(axis="x", labelsize=7.5)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.figure.tight_layout()
+
+
+def _fit_margins(figure: Figure, height: float, label_chars: int, bottom_lines: int = 2) -> None:
+    """Room for the tick labels and axis title, worked out from their length in 7.5 pt
+    text rather than measured by drawing (tight_layout draws the chart twice)."""
+    left = 0.25 + label_chars * CHAR_WIDTH
+    bottom = 0.15 + bottom_lines * LINE_HEIGHT
+    figure.subplots_adjust(left=left / WIDTH, right=1 - 0.15 / WIDTH,
+                           bottom=bottom / height, top=1 - 0.1 / height)
 
 
 def _drawable(row: Row) -> bool:

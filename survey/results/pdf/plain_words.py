@@ -79,6 +79,9 @@ GLOSSARY = (
      "given how many answered: with fewer respondents the range is wider. Means use a t "
      "interval, percentages Wilson's interval, differences Welch's (means) or Newcombe's "
      "(percentages) interval."),
+    ("Clear change", "A change since the previous wave whose 95% confidence interval "
+     "excludes 0: larger than the difference that who happened to answer each wave could "
+     "make. Shown as \u201cWhat changed\u201d on the results pages."),
     ("Significant", "A difference too large to be explained by chance, even allowing for "
      "the many groups compared, in groups of 30 or more respondents each."),
     ("q-value and false discovery rate", "Comparing many groups at once finds some "

@@ -32,10 +32,12 @@ class Node:
 
 
 class Recorder:
-    """Marked content and the structure it belongs to, for one build of a document."""
+    """Marked content and the structure it belongs to, for one build of a document.
+    drawing=False: a layout pass that only finds where things fall, drawing no content."""
 
-    def __init__(self) -> None:
+    def __init__(self, drawing: bool = True) -> None:
         self.root = Node("Document", attached=True)
+        self.drawing = drawing
         self._next: dict[int, int] = {}
 
     def attach(self, node: Node, parent: Node | None = None) -> None:
@@ -82,6 +84,8 @@ class Tagged(Flowable):
         return self.flowable.getSpaceAfter()
 
     def drawOn(self, canvas, x, y, _sW=0):
+        if not self.recorder.drawing:
+            return
         if self.outline is not None:
             key, title, level = self.outline
             canvas.bookmarkPage(key)
@@ -90,6 +94,32 @@ class Tagged(Flowable):
         self.recorder.begin(canvas, self.node)
         self.flowable.drawOn(canvas, x, y, _sW)
         self.recorder.end(canvas)
+
+
+class Quiet(Flowable):
+    """A flowable (kept across a split) that draws nothing in a layout pass."""
+
+    def __init__(self, flowable, recorder: Recorder):
+        super().__init__()
+        self.flowable, self.recorder = flowable, recorder
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = self.flowable.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        parts = self.flowable.split(available_width, available_height)
+        return [Quiet(part, self.recorder) for part in parts]
+
+    def getSpaceBefore(self):
+        return self.flowable.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.flowable.getSpaceAfter()
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        if self.recorder.drawing:
+            self.flowable.drawOn(canvas, x, y, _sW)
 
 
 class TableTagger:
