@@ -39,6 +39,9 @@ from survey.services.audit import EXPORT_TAKEN, record
 from survey.services.instruments import wave_definition
 
 bp = Blueprint("results", __name__, url_prefix="/results")
+# Views exported as their tables are laid out, not one row per figure: comments are text,
+# and a heatmap or driver table holds one figure per group column in each row.
+LAID_OUT_VIEWS = frozenset({"comments", "heatmap", "drivers"})
 bp.add_app_template_filter(lower_first, "lower_first")
 
 YEAR = 365 * 24 * 3600
@@ -102,7 +105,8 @@ def respond(page: Page, template: str, **context):
         return render_template(template, page=page, title=page.report.title, **context)
     if fmt not in exports.MEDIA_TYPES:
         abort(400, description="Exports come as csv, xlsx or pdf.")
-    body = exports.render(page.report, fmt, None if page.view == "comments" else about(page))
+    laid_out = page.view in LAID_OUT_VIEWS
+    body = exports.render(page.report, fmt, None if laid_out else about(page))
     record_output(page, fmt)
     db.session.commit()
     response = Response(body, mimetype=exports.MEDIA_TYPES[fmt])

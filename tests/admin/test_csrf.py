@@ -7,12 +7,14 @@ does), so the token is the only thing missing.
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import Role, User, Wave
+from survey.models import ActionStatus, Role, User, Wave
+from survey.services.actions import ActionText, create_action
 from survey.services.instruments import DEFAULT_INSTRUMENT
 from survey.services.tokens import create_token
 from tests.admin.conftest import PASSWORD
@@ -49,7 +51,13 @@ def posts(staff, make_wave, instrument):
     opened = make_wave(state="open")
     user = staff[Role.PAO]
     token, _ = create_token(staff[Role.ADMIN], "tool", 30)
+    closed = make_wave(state="closed")
+    action = create_action(staff[Role.HR], closed, "who5", ActionText(
+        "Wellbeing fell", "More supervisor time", "Head of HR", date(2027, 6, 1),
+        ActionStatus.PLANNED))
     db.session.commit()
+    action_form = {"wave": closed.code, "measure": "who5", "finding": "F", "action": "A",
+                   "owner_role": "HR", "due_on": "2027-06-01", "status": "planned"}
     past = ("who5_1,sex\n5,female\n" * 1)
     return {
         "admin.login": ("/admin/login", {"email": "admin@force.test", "password": PASSWORD}),
@@ -83,7 +91,21 @@ def posts(staff, make_wave, instrument):
             "password": "another long password", "confirm": "another long password"}),
         "admin.tokens": ("/admin/tokens", {"name": "Power BI", "days": "30"}),
         "admin.revoke": (f"/admin/tokens/{token.id}/revoke", {}),
+        # Actions are the results roles' forms: posted below by an HR business partner.
+        "admin.new_action": ("/admin/actions/new", action_form),
+        "admin.action": (f"/admin/actions/{action.id}", action_form),
+        "admin.action_note": (f"/admin/actions/{action.id}/notes", {"text": "Started"}),
     }
+
+
+RESULTS_ROLE_FORMS = {"admin.new_action", "admin.action", "admin.action_note"}
+
+
+@pytest.fixture
+def hr_client(new_client, staff, login):
+    client = new_client()
+    assert login(client, staff[Role.HR]).status_code == 302
+    return client
 
 
 def test_every_staff_form_is_listed(app, posts):
@@ -92,10 +114,12 @@ def test_every_staff_form_is_listed(app, posts):
     assert posted == set(posts)
 
 
-def test_a_post_without_the_token_is_refused_and_changes_nothing(admin_client, posts):
+def test_a_post_without_the_token_is_refused_and_changes_nothing(admin_client, hr_client,
+                                                                  posts):
     before = snapshot()
     for endpoint, (url, data) in posts.items():
-        response = admin_client.post(url, data=data, content_type="multipart/form-data")
+        client = hr_client if endpoint in RESULTS_ROLE_FORMS else admin_client
+        response = client.post(url, data=data, content_type="multipart/form-data")
         assert response.status_code == 400, endpoint
         assert snapshot() == before, f"{endpoint} changed something without a token"
     assert admin_client.get("/admin/").status_code == 200, "still signed in: logout was refused"
