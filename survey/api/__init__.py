@@ -22,6 +22,7 @@ from survey.reporting import reportable_measures
 from survey.results import drivers_page, heatmap_page, pages, queries
 from survey.results import params as p
 from survey.results.api import answer, wave_fields
+from survey.security import NUL_REFUSED
 from survey.services import NotFound
 from survey.services.actions import actions_by_wave, closed_wave, wave_measures
 from survey.services.audit import EXPORT_TAKEN, record
@@ -31,7 +32,10 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 @bp.errorhandler(HTTPException)
 def _json_error(error: HTTPException):
-    status = 422 if error.code == 400 else error.code
+    """JSON errors; a parameter the API does not offer is 422, a malformed request (a NUL
+    byte, refused before any view) stays 400."""
+    malformed = error.description == NUL_REFUSED
+    status = 422 if error.code == 400 and not malformed else error.code
     return jsonify(error={"status": status, "message": error.description}), status
 
 

@@ -37,6 +37,8 @@ def test_no_page_or_export_shows_a_single_response(app, admin_client, staff, mak
         "user_id": staff[Role.PAO].id,
         "filename": "css/site.css",
         "job": "none",
+        "action_id": 1,
+        "token_id": 1,
     }
     admin = admin_client
     seen = 0

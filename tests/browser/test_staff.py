@@ -96,6 +96,16 @@ def take_json(page, site: str, href: str) -> str:
     return "json"
 
 
+def take_report(page, site: str, href: str) -> str:
+    """The board's fairness report: a whole PDF, as an attachment."""
+    response = page.request.get(site + href)
+    assert response.status == 200, href
+    assert response.headers["content-type"] == "application/pdf", href
+    assert "attachment" in response.headers.get("content-disposition", ""), href
+    assert response.body().startswith(b"%PDF-")
+    return "fairness report"
+
+
 def take_template(page, site: str, href: str) -> str:
     """A blank CSV layout for an upload (headcounts, past responses)."""
     response = page.request.get(site + href)
@@ -132,7 +142,9 @@ def tour(page, checks, site: str, role: Role) -> tuple[list[str], Counter]:
             if not href.startswith(STAFF_PATHS) or href in seen:
                 continue
             seen.add(href)
-            if FORMAT.search(href) or href.startswith("/api") or href.endswith(".csv"):
+            if href.endswith("/fairness-report"):
+                files[take_report(page, site, href)] += 1
+            elif FORMAT.search(href) or href.startswith("/api") or href.endswith(".csv"):
                 files[take_file(page, site, href, download, clicked)] += 1
             else:
                 queue.append(href)
