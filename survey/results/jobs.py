@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -26,6 +27,9 @@ from survey.extensions import db
 
 KEEP_SECONDS = 3600
 log = logging.getLogger(__name__)
+
+
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 def start_comments_export(app: Flask, owner: int, wave: str, question: str, fmt: str) -> str:
@@ -45,7 +49,7 @@ def start_comments_export(app: Flask, owner: int, wave: str, question: str, fmt:
 
 def job_state(app: Flask, job: str, owner: int) -> dict | None:
     """The job's details if it exists and belongs to `owner` (None otherwise)."""
-    if not job.replace("-", "").replace("_", "").isalnum():
+    if not JOB_ID.fullmatch(job):  # token_urlsafe(16): ASCII only, never a long path
         return None
     path = _folder(app) / f"{job}.json"
     if not path.is_file():
