@@ -80,7 +80,10 @@ def _on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # secure_delete: deleted codes and held answers are overwritten, not left in free pages.
     cursor.execute("PRAGMA secure_delete = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    # Switch to WAL once per database file (a setting it keeps), not on every connection:
+    # asking for it again while other connections write can fail with "disk I/O error".
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        cursor.execute("PRAGMA journal_mode = WAL")
     # After each checkpoint the WAL file is cut back to nothing, so the frames it held
     # (page images, including deleted rows) do not linger on disk.
     cursor.execute("PRAGMA journal_size_limit = 0")
