@@ -69,6 +69,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER"),
         # The response-rate monitor's snapshot is refreshed at most this often.
         "PROGRESS_SECONDS": 0 if env == "testing" else 10 * 60,
+        # A section page trusts a look at whether its wave is open for this long.
+        "OPEN_WAVE_SECONDS": 0 if env == "testing" else 5,
         # Every refusal of a code takes at least this long, whatever the reason.
         "RESPONSE_REFUSAL_SECONDS": 0.0 if env == "testing" else 0.5,
         "RESPONSE_REFUSALS_LIMIT": "10 per 10 minutes;30 per day",

@@ -48,7 +48,12 @@ from survey.respond.state import Progress, StateInvalid, dump_progress, load_pro
 from survey.security import code_hash_key
 from survey.services.actions import any_actions
 from survey.services.codes import normalise_code
-from survey.services.instruments import wave_definition, wave_unit_choices
+from survey.services.instruments import (
+    OpenWave,
+    cached_open_wave,
+    wave_definition,
+    wave_unit_choices,
+)
 from survey.services.responses import CodeRefused, InvalidAnswers, submit_response, wave_for_code
 from survey.services.waves import open_waves
 
@@ -219,14 +224,14 @@ def _already_answered(progress: Progress) -> bool:
     return hmac.compare_digest(answered.encode(), progress.journey.encode())
 
 
-def _open_wave(progress: Progress) -> Wave:
-    wave = db.session.get(Wave, progress.wave)
-    if wave is None or not wave.is_open:
+def _open_wave(progress: Progress) -> OpenWave:
+    wave = cached_open_wave(progress.wave)
+    if wave is None:
         raise CodeRefused
     return wave
 
 
-def _posted_section(wave: Wave, definition: Definition, current: dict):
+def _posted_section(wave: OpenWave, definition: Definition, current: dict):
     """The section's form as posted and validated. The only error a person can make is
     a comment that is too long; a radio answer outside its choices is an edited request."""
     form = section_form(definition, current, wave_unit_choices(wave), request.form)
@@ -245,27 +250,25 @@ def _destination(nav: str, page: int, review_page: int) -> int:
     return min(max(targets[nav], 0), review_page)
 
 
-def _render_page(wave: Wave, definition: Definition, progress: Progress):
+def _render_page(wave: Wave | OpenWave, definition: Definition, progress: Progress):
     if progress.page < len(definition.sections):
         return _render_section(wave, definition, progress)
     progress.reviewed = True
     return render_template(
         "respond/review.html",
-        wave=wave,
         form=_state_form(StateForm(), progress),
         sections=answered_sections(definition, progress, wave_unit_choices(wave)),
         steps=len(definition.sections) + 1,
     )
 
 
-def _render_section(wave: Wave, definition: Definition, progress: Progress, form=None):
+def _render_section(wave: Wave | OpenWave, definition: Definition, progress: Progress, form=None):
     current = definition.sections[progress.page]
     if form is None:
         form = section_form(definition, current, wave_unit_choices(wave))
         prefill(current, form, progress)
     return render_template(
         "respond/section.html",
-        wave=wave,
         definition=definition,
         section=current,
         form=_state_form(form, progress),

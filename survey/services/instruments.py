@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from flask import current_app
 from sqlalchemy import select
 
 from survey.extensions import db
@@ -168,13 +171,39 @@ def _codes_down_to(unit: Unit) -> list[str]:
 # --- per-process caches for the live path ------------------------------------------------
 # An instrument version is never changed once stored, and the unit tree cannot be replaced
 # once any wave exists, so a wave's definition and units can be kept for the life of the
-# process. `forget_cached` empties them (the test suite does, as it reuses row ids).
+# process. Whether a wave is open is kept for OPEN_WAVE_SECONDS only. `forget_cached`
+# empties them all (the test suite does, as it reuses row ids).
 
 _definitions: dict[int, Definition] = {}
 _units: dict[int, tuple[list[tuple[str, str]], dict[str, str]]] = {}
+_open: dict[int, tuple[float, OpenWave | None]] = {}
 
 
-def wave_definition(wave: Wave) -> Definition:
+@dataclass(frozen=True)
+class OpenWave:
+    """What a respondent's section and review pages need of an open wave."""
+
+    id: int
+    instrument_id: int
+
+
+def cached_open_wave(wave_id: int) -> OpenWave | None:
+    """The wave if it is open, else None, as seen at most OPEN_WAVE_SECONDS ago.
+
+    Section pages store nothing, so between two looks at the database they need none: a
+    wave closed a moment ago may show its next page, and its submission is then refused,
+    since submit_response locks the wave row and checks it is open."""
+    now = time.monotonic()
+    seen = _open.get(wave_id)
+    if seen is not None and seen[0] > now:
+        return seen[1]
+    wave = db.session.get(Wave, wave_id)
+    found = OpenWave(wave.id, wave.instrument_id) if wave is not None and wave.is_open else None
+    _open[wave_id] = (now + current_app.config["OPEN_WAVE_SECONDS"], found)
+    return found
+
+
+def wave_definition(wave: Wave | OpenWave) -> Definition:
     """The wave's instrument definition, read from the database once per process."""
     key = wave.instrument_id
     if key is None:
@@ -185,7 +214,7 @@ def wave_definition(wave: Wave) -> Definition:
     return _definitions[key]
 
 
-def wave_unit_choices(wave: Wave) -> list[tuple[str, str]]:
+def wave_unit_choices(wave: Wave | OpenWave) -> list[tuple[str, str]]:
     """unit_choices() as fixed for this wave, read once per process."""
     return _wave_units(wave)[0]
 
@@ -195,7 +224,7 @@ def wave_top_level_units(wave: Wave) -> dict[str, str]:
     return _wave_units(wave)[1]
 
 
-def _wave_units(wave: Wave) -> tuple[list[tuple[str, str]], dict[str, str]]:
+def _wave_units(wave: Wave | OpenWave) -> tuple[list[tuple[str, str]], dict[str, str]]:
     if wave.id not in _units:
         _units[wave.id] = (unit_choices(), top_level_units())
     return _units[wave.id]
@@ -204,3 +233,4 @@ def _wave_units(wave: Wave) -> tuple[list[tuple[str, str]], dict[str, str]]:
 def forget_cached() -> None:
     _definitions.clear()
     _units.clear()
+    _open.clear()

@@ -5,6 +5,7 @@ Back keeps answers, a review page with Change buttons, every question optional, 
 from __future__ import annotations
 
 import re
+import time
 
 from sqlalchemy import event, func, select
 
@@ -231,13 +232,7 @@ def test_a_code_works_once(journey, make_wave, issue, counts):
     assert counts()["response"] == 1
 
 
-def test_a_section_post_reads_only_the_wave_row(journey, make_wave, issue):
-    """Definitions, units and section forms come from the per-process caches: after the
-    first pass, moving through a section reads at most the wave's row."""
-    wave = make_wave()
-    journey.start(issue(wave)[0])
-    journey.post("next", {"who5_1": "3"})
-    journey.post("back")
+def statements_of(action) -> list[str]:
     statements = []
 
     def record(conn, cursor, statement, *args):
@@ -245,10 +240,41 @@ def test_a_section_post_reads_only_the_wave_row(journey, make_wave, issue):
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        journey.post("next", {"who5_1": "4"})
+        action()
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_a_section_post_reads_nothing_from_the_database(
+    app, journey, make_wave, issue, monkeypatch
+):
+    """Definitions, units, section forms and whether the wave is open come from the
+    per-process caches: after the first pass, moving through a section sends no SQL."""
+    monkeypatch.setitem(app.config, "OPEN_WAVE_SECONDS", 60)
+    wave = make_wave()
+    journey.start(issue(wave)[0])
+    journey.post("next", {"who5_1": "3"})
+    journey.post("back")
+    assert statements_of(lambda: journey.post("next", {"who5_1": "4"})) == []
     assert checked(journey.page, "who5_1") == []
-    queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(queries) <= 1, queries  # none when the test's session already holds the wave
-    assert all("from wave" in query.lower() for query in queries), queries
+    journey.post("back")
+    assert checked(journey.page, "who5_1") == ["4"]
+
+
+def test_a_closed_wave_refuses_its_pages_once_the_cached_look_expires(
+    app, journey, make_wave, issue, counts, monkeypatch
+):
+    monkeypatch.setitem(app.config, "OPEN_WAVE_SECONDS", 60)
+    wave = make_wave()
+    journey.start(issue(wave)[0])
+    journey.post("next")
+    close_wave(wave)
+    db.session.commit()
+    assert journey.post("next").status_code == 200  # seen open less than 60 s ago
+    review = journey.post("review").get_data(as_text=True)
+    assert journey.submit().status_code == 403  # the submission looks at the wave itself
+    later = time.monotonic() + 61
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    assert journey.post("back", from_page=review).status_code == 403
+    assert counts()["response"] == 0
