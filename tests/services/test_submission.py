@@ -236,12 +236,7 @@ def test_fifty_concurrent_submissions_of_one_code_store_exactly_one(
 def test_sixteen_concurrent_respondents_all_get_in_with_no_error(
     app, make_wave, issue, code_key, dialect
 ):
-    """Against the old design PostgreSQL answered some of these with `deadlock detected`.
-
-    PostgreSQL only: in the full SQLite suite (after the kill -9 tests' servers shared the
-    file) 16 threads opening connections at once met "disk I/O error"; see the note."""
-    if dialect != "postgresql":
-        pytest.skip("the lock-mode deadlock this guards against is PostgreSQL's")
+    """Against the old design PostgreSQL answered some of these with `deadlock detected`."""
     wave = make_wave(threshold=5)
     codes = issue(wave, 16)
     wave_id = wave.id
