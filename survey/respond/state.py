@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import os
 import secrets
@@ -58,7 +59,9 @@ _TYPES = {
 }
 
 
+@functools.lru_cache(maxsize=4)
 def _cipher(secret: str) -> AESGCM:
+    """The key derived once per secret (an AESGCM object keeps no per-message state)."""
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE).derive(
         secret.encode()
     )
