@@ -34,6 +34,7 @@ from benchmarks.dataset import (  # noqa: E402
     load_wave,
     make_app,
 )
+from benchmarks.environment import report  # noqa: E402
 from benchmarks.run import PG_BASE  # noqa: E402
 
 FORMATS = ("csv", "xlsx", "pdf")
@@ -125,11 +126,7 @@ def main(argv: list[str]) -> dict:
         "load_before": load_before,
         "load_after": os.getloadavg(),
     }
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return result
+    return report(result, args.out)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _cpu_model() -> str:
@@ -70,3 +72,13 @@ def git_state() -> dict:
 
     return {"commit": git("rev-parse", "--short", "HEAD"),
             "changed_files": len(git("status", "--porcelain").splitlines())}
+
+
+def report(result: dict, out: Path | None) -> dict:
+    """Print a run's result as JSON, and keep it in `out` when one is given."""
+    text = json.dumps(result, indent=2, default=str)
+    print(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+    return result

@@ -16,7 +16,6 @@ would wait for SQLite's busy timeout (30 s) or fail.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -30,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.dataset import copy_comments, load_wave, make_app  # noqa: E402
+from benchmarks.environment import report  # noqa: E402
 from benchmarks.journey import GZIP, hidden  # noqa: E402
 
 
@@ -135,11 +135,7 @@ def main(argv: list[str]) -> dict:
     args = parser.parse_args(argv)
     args.argv = argv
     result = run(args)
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return result
+    return report(result, args.out)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import re
 import statistics
@@ -28,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.dataset import DEFAULT_INSTRUMENT, UNITS, make_app  # noqa: E402
+from benchmarks.environment import report  # noqa: E402
 
 TOKEN = re.compile(r'name="(csrf_token|state)" type="hidden" value="([^"]+)"')
 GZIP = {"Accept-Encoding": "gzip"}
@@ -114,11 +114,7 @@ def main(argv: list[str]) -> dict:
         "load_before": load_before,
         "load_after": os.getloadavg(),
     }
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return result
+    return report(result, args.out)
 
 
 if __name__ == "__main__":

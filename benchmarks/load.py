@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.client
-import json
 import os
 import queue
 import re
@@ -50,6 +49,7 @@ from benchmarks.dataset import (  # noqa: E402
     load_wave,
     make_app,
 )
+from benchmarks.environment import report  # noqa: E402
 from benchmarks.run import PG_BASE  # noqa: E402
 
 HIDDEN = re.compile(r'name="(csrf_token|state)" type="hidden" value="([^"]+)"')
@@ -392,11 +392,7 @@ def main(argv: list[str]) -> dict:
     args.seconds = min(args.seconds, 300)
     args.argv = argv
     result = run(args)
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    return result
+    return report(result, args.out)
 
 
 if __name__ == "__main__":
