@@ -91,8 +91,9 @@ def _drivers(model: DriverModel, definition: Definition, subtitle: str, k: int) 
     notes = (
         f"n = {model.n:,} complete cases; R-squared {model.r_squared:.3f} (adjusted "
         f"{model.adjusted_r_squared:.3f}).",
-        "Significant: q < 0.05 after Benjamini-Hochberg across this model's questions "
-        "(t tests of each coefficient); non-significant drivers are shown, not set to zero.",
+        "Significant: the question's link with the outcome is too strong to be chance, "
+        "allowing for the number of questions in the model (q-value below 0.05: see the "
+        "glossary); questions that are not significant are shown too, not set to zero.",
         "Strongest first, by the size of the standardised coefficient.",
         METHOD_NOTE,
     )

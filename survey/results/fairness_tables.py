@@ -47,7 +47,8 @@ def pipeline_tables(
         LIKELIHOOD_NOTE,
         FOUR_FIFTHS_NOTE,
         t.FDR_NOTE.replace("Gaps", "Differences"),
-        "Selection rates carry Wilson intervals; relative likelihood the Katz interval.",
+        "Selection rates and relative likelihoods carry 95% confidence intervals (the "
+        "glossary names the methods).",
         f"{t.NOT_APPLICABLE}: not applicable (the reference group, or a rate of 0).",
     )
     return tables, notes
@@ -234,10 +235,10 @@ def weighted_table(
         notes += [
             f"{t.WEIGHTED_NOTE} by {t.lower_first(title)}: respondents who stated a group are "
             "weighted so each group counts in proportion to its headcount.",
-            "Effective n (Kish) is the unweighted sample size the weighted estimate is "
-            "worth. Its 95% CI is by linearisation, treating the groups as strata "
-            "(post-stratification; see docs/methods.md). Shown only when every group of "
-            "this breakdown, not stated included, is published for this measure.",
+            "Effective n: how many respondents the weighted estimate is worth, since "
+            "weighting makes some answers count more than others (see the glossary). "
+            "Shown only when every group of this breakdown, not stated included, is "
+            "published for this measure.",
         ]
     if refusal:
         notes.append(f"No weighted estimate: {refusal}")

@@ -52,7 +52,7 @@ def heatmap_chart(table: Table) -> Chart | None:
     marked = sum(1 for r in rows for g in groups if r.values.get(f"{g}:status") == "significant")
     label = (
         f"Heatmap of {table.title}: {len(rows)} measures by {len(groups)} groups; "
-        f"{marked} differences significant after Benjamini-Hochberg correction. "
+        f"{marked} differences significant (too large to be chance). "
         "The table gives the same figures."
     )
     return Chart(pio.to_json(figure), label)

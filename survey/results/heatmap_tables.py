@@ -48,9 +48,10 @@ def heatmap_table(wave: Wave, definition: Definition, view: HeatmapView) -> Tabl
         "Each cell: the group minus the rest of the organisation (the other respondents "
         "of this breakdown who stated a group that is shown; not the not-stated or "
         "not-applicable), in points for scores and percentage points for questions.",
-        f"{SIGNIFICANT_MARK} significant: q < 0.05 after Benjamini-Hochberg over every "
-        "group of every breakdown for that measure (the same family as the gaps pages), "
-        "both groups 30 or more, and the 95% interval excludes zero.",
+        f"{SIGNIFICANT_MARK} significant: too large to be chance even allowing for every "
+        "group of every breakdown compared on that measure, as on the gaps pages (q-value "
+        "below 0.05: see the glossary); both groups have 30 or more people, and the 95% "
+        "confidence interval does not include zero.",
         "Shading: the size of the difference as a share of the measure's range (2%, 5%, "
         "10% or more), darker purple better than the rest, darker orange worse (lower "
         "burnout and anxiety are better). The shade is never the only carrier: the "

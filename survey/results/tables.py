@@ -250,13 +250,13 @@ def threshold_notes(k: int) -> tuple[str, str]:
 
 
 FDR_NOTE = (
-    "Gaps marked significant have q < 0.05 after Benjamini-Hochberg across the groups "
-    "shown, and both groups have 30 or more; others are \u2018too few to test\u2019 or "
-    "\u2018not significant\u2019."
+    "Gaps marked significant are too large to be chance even allowing for the many groups "
+    "compared (q-value below 0.05: see the glossary), and both groups have 30 or more "
+    "people; others are \u2018too few to test\u2019 or \u2018not significant\u2019."
 )
 INTERVAL_NOTE = (
-    "Ranges are 95% confidence intervals: t intervals for means, Wilson for percentages, "
-    "Welch for differences of means and Newcombe for differences of percentages."
+    "Ranges are 95% confidence intervals: the true figure very probably lies within them, "
+    "and fewer answers make them wider (the glossary names the method for each figure)."
 )
 WEIGHTED_NOTE = "Weighted to the workforce profile"
 NOT_APPLICABLE_NOTE = (

@@ -210,3 +210,16 @@ def test_the_results_index_lists_released_waves_only(make_wave, wave, hr):
     listed = hr.get("/api/waves").get_json()["waves"]
     assert [w["code"] for w in listed] == [wave.code]
     assert listed[0]["respondents"] == 400
+
+
+TECHNICAL_TERMS = ("Benjamini", "Hochberg", "Welch", "Newcombe", "Wilson", "Katz", "Kish")
+
+
+def test_footnotes_speak_plain_words_and_the_glossary_names_the_methods(wave, hr):
+    pages = [*page_urls(wave.code), f"/results/{wave.code}/heatmap?level=sex",
+             f"/results/{wave.code}/drivers"]
+    for url in pages:
+        text = hr.get(url).text
+        assert not [term for term in TECHNICAL_TERMS if term in text], url
+    glossary = hr.get("/results/glossary").text
+    assert [term for term in TECHNICAL_TERMS if term not in glossary] == []

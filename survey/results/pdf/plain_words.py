@@ -78,7 +78,9 @@ GLOSSARY = (
     ("95% confidence interval (CI)", "The range the true figure very probably lies in, "
      "given how many answered: with fewer respondents the range is wider. Means use a t "
      "interval, percentages Wilson's interval, differences Welch's (means) or Newcombe's "
-     "(percentages) interval."),
+     "(percentages) interval; selection rates Wilson's and relative likelihoods Katz's "
+     "interval; weighted estimates an interval by linearisation, treating the groups as "
+     "strata (post-stratification)."),
     ("Clear change", "A change since the previous wave whose 95% confidence interval "
      "excludes 0: larger than the difference that who happened to answer each wave could "
      "make. Shown as \u201cWhat changed\u201d on the results pages."),
@@ -106,6 +108,11 @@ GLOSSARY = (
      "above 1, the reference group was more likely to progress."),
     ("Weighted estimate", "A figure adjusted so that each group counts in proportion to its "
      "share of the workforce, not its share of respondents."),
+    ("Effective n", "How many respondents a weighted estimate is worth (Kish's effective "
+     "sample size): fewer than answered, since weighting makes some answers count more."),
+    ("Key driver", "A question whose answers go with higher or lower scores on a measure, "
+     "other questions held equal (a linear regression on standardised answers). Each "
+     "question's coefficient is tested (t test) and judged with the q-value."),
     ("WHO-5", "The World Health Organization Wellbeing Index, 0-100; 50 or below suggests "
      "poor wellbeing, and a 10-point change is clinically meaningful."),
     ("PDR", "Performance and development review; one-to-ones are the regular meetings with "
