@@ -11,7 +11,8 @@ production settings, with REDIS_URL pointing at --redis (pending spends are shar
 --clients threads each take distinct codes and walk the whole respondent flow as a browser
 without JavaScript would (landing, code, every section answered with synthetic answers,
 review, submit), while --readers threads signed in as an hr user read the closed wave's
-results pages. The run stops when the codes run out or after --seconds. Afterwards: a few
+results pages, pausing --reader-pause seconds on each. The run stops when the codes run
+out or after --seconds. Afterwards: a few
 used codes are replayed (each must be refused), gunicorn is stopped, and the database must
 hold exactly one response per acknowledged submission and one spend (written or still
 pending in Redis) per acknowledged code.
@@ -127,8 +128,10 @@ def respondent(port: int, code: str, sections: list[dict], tally: Tally) -> None
     browser.connection.close()
 
 
-def reader(port: int, wave_code: str, stop: threading.Event, tally: Tally) -> None:
-    """An hr user signed in once, reading the closed wave's results pages in turn."""
+def reader(port: int, wave_code: str, stop: threading.Event, tally: Tally,
+           pause: float) -> None:
+    """An hr user signed in once, reading the closed wave's results pages in turn, with
+    `pause` seconds between a page and the next (the time a person looks at it)."""
     browser = Browser(port)
     page = browser.expect(200, "GET", "/admin/login")
     form = {**hidden(page), "email": HR_EMAIL, "password": HR_PASSWORD}
@@ -140,6 +143,7 @@ def reader(port: int, wave_code: str, stop: threading.Event, tally: Tally) -> No
         browser.expect(200, "GET", path)
         tally.results.append(time.perf_counter() - began)
         number += 1
+        stop.wait(pause)
 
 
 def respondent_loop(port: int, work: queue.Queue, deadline: float, tally: Tally) -> None:
@@ -154,9 +158,10 @@ def respondent_loop(port: int, work: queue.Queue, deadline: float, tally: Tally)
             tally.errors.append(f"respondent: {error}")
 
 
-def reader_loop(port: int, wave_code: str, stop: threading.Event, tally: Tally) -> None:
+def reader_loop(port: int, wave_code: str, stop: threading.Event, tally: Tally,
+                pause: float) -> None:
     try:
-        reader(port, wave_code, stop, tally)
+        reader(port, wave_code, stop, tally, pause)
     except (Unexpected, OSError, http.client.HTTPException) as error:
         tally.errors.append(f"reader: {error}")
 
@@ -273,7 +278,8 @@ def drive(args, prepared: dict, port: int) -> tuple[Tally, float]:
     began = time.perf_counter()
     deadline = began + args.seconds
     readers = [threading.Thread(target=reader_loop,
-                                args=(port, prepared["closed_wave"], stop, tally))
+                                args=(port, prepared["closed_wave"], stop, tally,
+                                      args.reader_pause))
                for _ in range(args.readers)]
     clients = [threading.Thread(target=respondent_loop, args=(port, work, deadline, tally))
                for _ in range(args.clients)]
@@ -378,6 +384,8 @@ def main(argv: list[str]) -> dict:
     parser.add_argument("--seconds", type=float, default=180, help="stop after (at most 300)")
     parser.add_argument("--clients", type=int, default=16, help="respondent threads")
     parser.add_argument("--readers", type=int, default=2, help="hr reader threads")
+    parser.add_argument("--reader-pause", type=float, default=1.0,
+                        help="seconds a reader looks at a page before the next")
     parser.add_argument("--closed", type=int, default=20_000, help="closed wave's responses")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
