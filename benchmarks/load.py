@@ -12,10 +12,9 @@ production settings, with REDIS_URL pointing at --redis (pending spends are shar
 without JavaScript would (landing, code, every section answered with synthetic answers,
 review, submit), while --readers threads signed in as an hr user read the closed wave's
 results pages, pausing --reader-pause seconds on each. The run stops when the codes run
-out or after --seconds. Afterwards: a few
-used codes are replayed (each must be refused), gunicorn is stopped, and the database must
-hold exactly one response per acknowledged submission and one spend (written or still
-pending in Redis) per acknowledged code.
+out or after --seconds. Afterwards: a few used codes are replayed (each must be refused),
+gunicorn is stopped, and the database must hold exactly one response per acknowledged
+submission and one spend (written or still pending in Redis) per acknowledged code.
 """
 
 from __future__ import annotations
