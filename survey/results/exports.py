@@ -143,6 +143,7 @@ MARGIN = 12 * mm
 BODY = "Helvetica"
 BOLD = "Helvetica-Bold"
 PADDING = 3  # points either side of a cell's text
+CHUNK_ROWS = 500  # rows per grid of a long table (its header repeats at each grid)
 SHORT_TEXT = 24  # characters: text columns no longer than this are kept on one line
 
 
@@ -176,6 +177,9 @@ def to_pdf(report: Report) -> bytes:
 
 
 def _pdf_table(table: Table, width: float) -> list:
+    """The table's heading, grid and notes. A long table is laid out as consecutive grids
+    of CHUNK_ROWS rows, each with the header: ReportLab copies the rest of a grid at every
+    page break, so one grid of 60,000 comments took minutes, not seconds."""
     size = 8.0
     widths = _column_widths(table, width, size)
     while widths is None and size > 5:
@@ -183,13 +187,11 @@ def _pdf_table(table: Table, width: float) -> list:
         widths = _column_widths(table, width, size)
     widths = widths or [width / len(table.columns)] * len(table.columns)
     styles = _styles(size)
-    data = [
-        [
-            Paragraph(escape(c.label), styles["head_num" if c.numeric else "head"])
-            for c in table.columns
-        ]
+    header = [
+        Paragraph(escape(c.label), styles["head_num" if c.numeric else "head"])
+        for c in table.columns
     ]
-    commands = [
+    style = [
         ("FONT", (0, 0), (-1, -1), BODY, size),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
@@ -197,29 +199,35 @@ def _pdf_table(table: Table, width: float) -> list:
         ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
     ]
-    for col, column in enumerate(table.columns):
-        if column.numeric:
-            commands.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
+    style += [
+        ("ALIGN", (col, 1), (col, -1), "RIGHT")
+        for col, column in enumerate(table.columns)
+        if column.numeric
+    ]
     unwrapped = [_unwrapped(table, col) for col in range(len(table.columns))]
-    for line, row in enumerate(table.rows, start=1):
-        cells: list = [""] * len(table.columns)
-        for start, span, cell in row.spans():
-            if unwrapped[start] and cell.text != HIDDEN_LABEL:
-                cells[start] = cell.text
-            else:  # wrapped here, not by a Paragraph: a 60,000-comment export is 4x faster
-                room = sum(widths[start:start + span]) - 2 * PADDING
-                cells[start] = "\n".join(simpleSplit(cell.text, BODY, size, room))
-            if span > 1:
-                commands.append(("SPAN", (start, line), (start + span - 1, line)))
-        data.append(cells)
-    grid = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    grid.setStyle(TableStyle(commands))
+    grids = []
+    for first in range(0, max(len(table.rows), 1), CHUNK_ROWS):
+        data, commands = [header], list(style)
+        for line, row in enumerate(table.rows[first:first + CHUNK_ROWS], start=1):
+            cells: list = [""] * len(table.columns)
+            for start, span, cell in row.spans():
+                if unwrapped[start] and cell.text != HIDDEN_LABEL:
+                    cells[start] = cell.text
+                else:  # wrapped here: a Paragraph per cell made long exports 2x slower
+                    room = sum(widths[start:start + span]) - 2 * PADDING
+                    cells[start] = "\n".join(simpleSplit(cell.text, BODY, size, room))
+                if span > 1:
+                    commands.append(("SPAN", (start, line), (start + span - 1, line)))
+            data.append(cells)
+        grid = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        grid.setStyle(TableStyle(commands))
+        grids.append(grid)
     heading = [
         Paragraph(escape(table.title), styles["title"]),
         Paragraph(escape(table.subtitle), styles["subtitle"]),
     ]
     notes = [Paragraph(escape(note), styles["note"]) for note in table.footnotes]
-    return [*heading, grid, Spacer(1, 3 * mm), *notes]
+    return [*heading, *grids, Spacer(1, 3 * mm), *notes]
 
 
 def _column_widths(table: Table, width: float, size: float) -> list[float] | None:
