@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
+import redis
 from flask import has_app_context
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -29,6 +33,8 @@ from survey.services.instruments import (
 )
 from survey.services.users import create_user
 from survey.services.waves import create_wave, open_wave
+
+pytest_plugins = ("tests.staff_accounts", "tests.results_data")
 
 UNITS = DEFAULT_INSTRUMENT.parent.parent.parent / "demo/units.yaml"
 TEST_SECRET = "test-secret-HtIb5QAdFc9dLQpt-NgPTSDY2vze2uLQVJZgJFZ6"  # random: production takes it
@@ -63,14 +69,15 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _empty_database(app):
-    """Every test starts and ends with empty tables (the schema stays)."""
+    """Every test starts and ends with empty tables (the schema stays), and starts with no
+    throttling counts (sign-in, refused codes)."""
+    with app.app_context():
+        limiter.reset()
     yield
     if has_app_context():
         db.session.remove()  # the test's own session, which may hold SQLite's write lock
     spending.store.clear()
     forget_cached()  # the next test reuses row ids for other instruments and waves
-    with app.app_context():
-        limiter.reset()  # throttling counts (sign-in, refused codes) start at zero
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
@@ -162,3 +169,26 @@ def csrf_token(page: str) -> str:
     match = CSRF.search(page)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def redis_or_skip(url: str) -> redis.Redis:
+    """A client of the Redis at url; the test is skipped if none answers there."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not reachable at {url}")
+    return client
+
+
+@contextmanager
+def serving(server) -> Iterator[str]:
+    """Serve with a socketserver-based HTTP server on a thread: its URL, then stop it."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

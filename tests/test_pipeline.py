@@ -12,15 +12,7 @@ from survey.models import PromotionCount
 from survey.reporting import pipeline_report
 from survey.services.imports import CsvRejected
 from survey.services.pipeline import load_pipeline_csv
-
-GOOD = b"""round,stage,stage_order,breakdown,group,entered,progressed
-sgt-2026,Exam,1,ethnic_minority,white,400,220
-sgt-2026,Exam,1,ethnic_minority,minority,60,24
-sgt-2026,Exam,1,ethnic_minority,not_stated,12,6
-sgt-2026,Board,2,ethnic_minority,white,220,110
-sgt-2026,Board,2,ethnic_minority,minority,24,9
-sgt-2026,Board,2,ethnic_minority,not_stated,6,3
-"""
+from tests.results_data import PIPELINE
 
 
 @pytest.fixture
@@ -33,7 +25,7 @@ def stored() -> int:
 
 
 def test_rates_relative_likelihood_and_adverse_impact(definition):
-    assert load_pipeline_csv(GOOD, definition) == 6
+    assert load_pipeline_csv(PIPELINE, definition) == 6
     db.session.commit()
     view = pipeline_report("sgt-2026", "ethnic_minority", reference="white")
     exam, _ = view.stages
@@ -49,7 +41,7 @@ def test_rates_relative_likelihood_and_adverse_impact(definition):
 def test_a_large_group_is_not_hidden_because_not_stated_is_small(definition):
     # The issue's round: 6 not stated at the board. No stage total is published, so hiding
     # them alone leaves nothing to subtract from; the 24 minority candidates stay shown.
-    load_pipeline_csv(GOOD, definition)
+    load_pipeline_csv(PIPELINE, definition)
     db.session.commit()
     view = pipeline_report("sgt-2026", "ethnic_minority", 10, "white", definition)
     exam, board = view.stages
@@ -75,7 +67,7 @@ def test_a_sibling_is_hidden_where_another_breakdown_publishes_the_stage_total(d
     # is published: 6 not stated by ethnicity would be total - white - minority. The tree
     # rule hides a sibling too, and an attacker knowing every published count cannot pin
     # the not-stated progressed count.
-    load_pipeline_csv(GOOD + BY_SEX, definition)
+    load_pipeline_csv(PIPELINE + BY_SEX, definition)
     db.session.commit()
     view = pipeline_report("sgt-2026", "ethnic_minority", 10, None, definition)
     assert view.hidden == {"Exam": (), "Board": ("minority", "not_stated")}
@@ -117,9 +109,9 @@ def test_small_groups_merge_within_their_parent_before_anything_is_hidden(defini
 
 
 def test_a_bad_row_loads_nothing(definition):
-    load_pipeline_csv(GOOD, definition)
+    load_pipeline_csv(PIPELINE, definition)
     db.session.commit()
-    bad = GOOD.replace(b"sgt-2026,Board,2,ethnic_minority,minority,24,9",
+    bad = PIPELINE.replace(b"sgt-2026,Board,2,ethnic_minority,minority,24,9",
                        b"sgt-2026,Board,2,ethnic_minority,martian,24,99")
     with pytest.raises(CsvRejected) as rejected:
         load_pipeline_csv(bad, definition)
@@ -132,7 +124,7 @@ def test_a_bad_row_loads_nothing(definition):
 
 def test_the_cli_loads_a_file(app, instrument, tmp_path):
     path = tmp_path / "pipeline.csv"
-    path.write_bytes(GOOD)
+    path.write_bytes(PIPELINE)
     result = app.test_cli_runner().invoke(
         args=["pipeline", "load", str(path), "--instrument", "workforce-wellbeing-fairness:1"]
     )

@@ -14,14 +14,22 @@ from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from analytics.disclosure import HIDDEN_LABEL
 from survey.api.openapi import openapi_document
 from survey.extensions import db
 from survey.instruments import Definition
 from survey.reporting import reportable_measures
-from survey.results import drivers_page, heatmap_page, pages, queries
 from survey.results import params as p
-from survey.results.api import answer, wave_fields
+from survey.results.api import (
+    breakdown,
+    drivers,
+    heatmap,
+    no_store,
+    overview,
+    pipeline,
+    pipeline_rounds,
+    trend,
+    waves,
+)
 from survey.security import NUL_REFUSED
 from survey.services import NotFound
 from survey.services.actions import actions_by_wave, closed_wave, wave_measures
@@ -39,29 +47,21 @@ def _json_error(error: HTTPException):
     return jsonify(error={"status": status, "message": error.description}), status
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(no_store)
+# The views /api has too, under this API's paths and endpoint names.
+bp.add_url_rule("/waves", view_func=waves)
+bp.add_url_rule("/waves/<wave_code>", "wave", overview)
+bp.add_url_rule("/waves/<wave_code>/gaps", "gaps", breakdown)
+bp.add_url_rule("/waves/<wave_code>/heatmap", view_func=heatmap)
+bp.add_url_rule("/waves/<wave_code>/drivers", view_func=drivers)
+bp.add_url_rule("/waves/<wave_code>/trends", "trends", trend)
+bp.add_url_rule("/pipeline", view_func=pipeline_rounds)
+bp.add_url_rule("/pipeline/<round_code>", view_func=pipeline)
 
 
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
-
-
-@bp.get("/waves")
-def waves():
-    listed = [{**wave_fields(w), "respondents": queries.respondents(w)}
-              for w in queries.released_waves()]
-    record(EXPORT_TAKEN, current_user._get_current_object(), format="json", view="waves")
-    db.session.commit()
-    return jsonify(waves=listed, hidden_label=HIDDEN_LABEL)
-
-
-@bp.get("/waves/<wave_code>")
-def wave(wave_code: str):
-    return answer(pages.overview(wave_code))
 
 
 @bp.get("/waves/<wave_code>/measures")
@@ -79,37 +79,6 @@ def breakdowns(wave_code: str):
     found = p.released_wave(wave_code)
     levels = p.wave_levels(found, Definition(found.instrument.definition))
     return jsonify(breakdowns=[{"level": code, "title": title} for code, title in levels.items()])
-
-
-@bp.get("/waves/<wave_code>/gaps")
-def gaps(wave_code: str):
-    return answer(pages.breakdown(wave_code, request.args, strict=True))
-
-
-@bp.get("/waves/<wave_code>/heatmap")
-def heatmap(wave_code: str):
-    return answer(heatmap_page.heatmap(wave_code, request.args))
-
-
-@bp.get("/waves/<wave_code>/drivers")
-def drivers(wave_code: str):
-    return answer(drivers_page.drivers(wave_code, request.args))
-
-
-@bp.get("/waves/<wave_code>/trends")
-def trends(wave_code: str):
-    return answer(pages.trend_view(wave_code, request.args, strict=True))
-
-
-@bp.get("/pipeline")
-def pipeline_rounds():
-    return jsonify(rounds=queries.pipeline_rounds())
-
-
-@bp.get("/pipeline/<round_code>")
-def pipeline(round_code: str):
-    return answer(pages.pipeline(round_code, request.args, strict=True))
-
 
 
 @bp.get("/actions")

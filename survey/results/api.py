@@ -1,5 +1,7 @@
 """JSON API (/api): the same Pages as the results pages, as data.
 
+The API for reporting tools (/api/v1) serves the views it shares with this one from here.
+
 Each answer holds the view's Tables (display text, plus machine values per row:
 estimate, ci_low, ci_high, n... and hidden) and the choices made. Every answer that
 returns figures is recorded in the audit log, like an export. Errors are JSON too.
@@ -28,7 +30,7 @@ def _json_error(error: HTTPException):
 
 
 @bp.after_request
-def _no_store(response):
+def no_store(response):
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -4,13 +4,13 @@ for one group, also its gap to the rest in each wave and the change of that gap.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from analytics.trends import DetectableChange, SeriesChange
-from survey.reporting import Trend
+from survey.reporting import Trend, TrendPoint
 from survey.results import tables as t
-from survey.results.tables import Column, Row, Table
+from survey.results.tables import Cell, Column, Row, Table
 from survey.results.wave_tables import MeasureInfo, estimate_cells
 
 
@@ -26,34 +26,7 @@ def trend_table(series: Trend, info: MeasureInfo, who: str, thresholds: dict[str
         Column("clear", "Clear change (interval excludes 0)", numeric=False),
         Column("previous", "Compared with", numeric=False),
     )
-    changes = iter(series.changes)
-    first_shown = True
-    rows = []
-    for point in series.points:
-        if point.summary is None:
-            rows.append(t.hidden_row(point.wave, point.label, len(columns)))
-            continue
-        cells = [t.text(point.label), *estimate_cells(point.summary, info)]
-        change = None if first_shown else next(changes)
-        first_shown = False
-        if change is None:
-            cells += [
-                t.not_applicable("change"),
-                t.not_applicable("change_ci_low", "change_ci_high"),
-                t.not_applicable("clear"),
-                t.not_applicable("previous"),
-            ]
-        else:
-            cells += [
-                t.number(change.change.estimate * info.scale, info.places, "change", True),
-                t.interval(change.change.interval, info.places, "change_ci", True, info.scale),
-                t.text(
-                    "Yes" if change.interval_excludes_zero else "No",
-                    clear=change.interval_excludes_zero,
-                ),
-                t.text(change.previous_label, previous=change.previous_label),
-            ]
-        rows.append(Row(point.wave, tuple(cells)))
+    rows = _wave_rows(series.points, series.changes, info, len(columns), _estimate_cells)
     notes = [
         *_threshold_notes(thresholds),
         t.INTERVAL_NOTE,
@@ -90,24 +63,7 @@ def gap_trend_table(series: Trend, info: MeasureInfo, who: str) -> Table:
         Column("gap_clear", "Clear change of the gap (interval excludes 0)", numeric=False),
         Column("gap_previous", "Compared with", numeric=False),
     )
-    changes = iter(series.gap_changes)
-    first_shown = True
-    rows = []
-    for point in series.points:
-        if point.gap is None:
-            rows.append(t.hidden_row(point.wave, point.label, len(columns)))
-            continue
-        gap = point.gap
-        cells = (
-            t.text(point.label),
-            t.count(gap.n_group),
-            t.count(gap.n_comparator, "n_rest"),
-            t.number(gap.difference.estimate * info.scale, info.places, "gap", True),
-            t.interval(gap.difference.interval, info.places, "gap_ci", True, info.scale),
-            *_gap_change_cells(None if first_shown else next(changes), info),
-        )
-        first_shown = False
-        rows.append(Row(point.wave, cells))
+    rows = _wave_rows(series.points, series.gap_changes, info, len(columns), _gap_cells, "gap_")
     notes = (
         f"Gap = {who} minus the rest: the other respondents of that wave who stated a "
         f"substantive answer and whose group is shown, in {info.gap_unit}.",
@@ -118,20 +74,58 @@ def gap_trend_table(series: Trend, info: MeasureInfo, who: str) -> Table:
                    "Every wave of this questionnaire so far", columns, rows, notes)
 
 
-def _gap_change_cells(change: SeriesChange | None, info: MeasureInfo) -> tuple:
+def _wave_rows(
+    points: tuple[TrendPoint, ...],
+    changes: tuple[SeriesChange, ...],
+    info: MeasureInfo,
+    width: int,
+    figures: Callable[[TrendPoint, MeasureInfo], tuple[Cell, ...] | None],
+    prefix: str = "",
+) -> list[Row]:
+    """A row per wave: its figures and their change since the last earlier wave shown
+    (keys prefix + change...); hidden where figures(point, info) is None."""
+    later = iter((None, *changes))
+    rows = []
+    for point in points:
+        cells = figures(point, info)
+        if cells is None:
+            rows.append(t.hidden_row(point.wave, point.label, width))
+        else:
+            change = _change_cells(next(later), info, prefix)
+            rows.append(Row(point.wave, (t.text(point.label), *cells, *change)))
+    return rows
+
+
+def _estimate_cells(point: TrendPoint, info: MeasureInfo) -> tuple[Cell, ...] | None:
+    return None if point.summary is None else estimate_cells(point.summary, info)
+
+
+def _gap_cells(point: TrendPoint, info: MeasureInfo) -> tuple[Cell, ...] | None:
+    gap = point.gap
+    if gap is None:
+        return None
+    return (
+        t.count(gap.n_group),
+        t.count(gap.n_comparator, "n_rest"),
+        t.number(gap.difference.estimate * info.scale, info.places, "gap", True),
+        t.interval(gap.difference.interval, info.places, "gap_ci", True, info.scale),
+    )
+
+
+def _change_cells(change: SeriesChange | None, info: MeasureInfo, prefix: str) -> tuple[Cell, ...]:
     if change is None:
         return (
-            t.not_applicable("gap_change"),
-            t.not_applicable("gap_change_ci_low", "gap_change_ci_high"),
-            t.not_applicable("gap_clear"),
-            t.not_applicable("gap_previous"),
+            t.not_applicable(f"{prefix}change"),
+            t.not_applicable(f"{prefix}change_ci_low", f"{prefix}change_ci_high"),
+            t.not_applicable(f"{prefix}clear"),
+            t.not_applicable(f"{prefix}previous"),
         )
     clear = change.interval_excludes_zero
     return (
-        t.number(change.change.estimate * info.scale, info.places, "gap_change", True),
-        t.interval(change.change.interval, info.places, "gap_change_ci", True, info.scale),
-        t.text("Yes" if clear else "No", gap_clear=clear),
-        t.text(change.previous_label, gap_previous=change.previous_label),
+        t.number(change.change.estimate * info.scale, info.places, f"{prefix}change", True),
+        t.interval(change.change.interval, info.places, f"{prefix}change_ci", True, info.scale),
+        t.text("Yes" if clear else "No", **{f"{prefix}clear": clear}),
+        t.text(change.previous_label, **{f"{prefix}previous": change.previous_label}),
     )
 
 

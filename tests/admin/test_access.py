@@ -124,16 +124,6 @@ def outcome(response) -> int | str:
     return response.status_code
 
 
-@pytest.fixture
-def clients(new_client, staff, login):
-    """A test client per role (None: not signed in)."""
-    signed_in = {None: new_client()}
-    for role in (Role.ADMIN, Role.HR, Role.PAO):
-        signed_in[role] = new_client()
-        assert login(signed_in[role], staff[role]).status_code == 302
-    return signed_in
-
-
 def test_every_route_is_in_the_table_or_public(app):
     for method, endpoint, _ in registered_routes(app):
         if not is_public(endpoint) or endpoint == "admin.login":

@@ -17,8 +17,8 @@ from survey.models import ActionStatus, Role, User, Wave
 from survey.services.actions import ActionText, create_action
 from survey.services.instruments import DEFAULT_INSTRUMENT
 from survey.services.tokens import create_token
-from tests.admin.conftest import PASSWORD
 from tests.conftest import UNITS
+from tests.staff_accounts import PASSWORD
 
 
 def snapshot() -> dict:

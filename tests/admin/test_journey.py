@@ -16,9 +16,9 @@ from survey.models import AuditEvent, InvitationCode, Response, Wave, WaveState
 from survey.services.codes import normalise_code
 from survey.services.instruments import DEFAULT_INSTRUMENT
 from survey.services.responses import submit_response
-from tests.admin.conftest import PASSWORD
 from tests.admin.test_monitor import cells
 from tests.conftest import UNITS, csrf_token
+from tests.staff_accounts import PASSWORD
 
 HEADCOUNTS = (
     "unit,breakdown,group,headcount\n,,,60\nnorth_lpa,,,30\nsouth_lpa,,,30\n,sex,female,25\n"

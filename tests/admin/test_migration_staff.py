@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 from survey.extensions import db
 from survey.models import User
 from survey.services.users import hash_password
-from tests.admin.conftest import PASSWORD
+from tests.staff_accounts import PASSWORD
 
 BEFORE_STAFF = "b5c79b82dc16"
 

@@ -23,7 +23,7 @@ from survey.services.responses import import_responses, submit_response
 from survey.services.tally import RESPONDENTS
 from survey.services.users import create_user
 from survey.services.waves import close_wave
-from tests.admin.conftest import PASSWORD
+from tests.staff_accounts import PASSWORD
 
 PLAN = {  # unit answered -> number of released responses
     "north_response": 30, "north_neighbourhood": 3, "north_cid": 12,

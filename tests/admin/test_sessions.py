@@ -14,8 +14,8 @@ from survey.extensions import db, limiter
 from survey.models import AuditEvent, Role, User
 from survey.services.audit import SIGN_IN, SIGN_IN_FAILED, SIGN_OUT
 from survey.services.users import update_user
-from tests.admin.conftest import PASSWORD
 from tests.conftest import TEST_SECRET, csrf_token
+from tests.staff_accounts import PASSWORD
 
 
 def session_cookie(client) -> str | None:

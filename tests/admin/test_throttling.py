@@ -9,13 +9,12 @@ import os
 import uuid
 
 import pytest
-import redis
 
 from survey import create_app
 from survey.admin.signin import FAILED, THROTTLED
 from survey.extensions import db, limiter
-from tests.admin.conftest import PASSWORD
-from tests.conftest import TEST_SECRET, csrf_token
+from tests.conftest import TEST_SECRET, csrf_token, redis_or_skip
+from tests.staff_accounts import PASSWORD
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
@@ -110,15 +109,6 @@ def test_starting_the_survey_is_never_throttled(client, make_wave):
 # Across app instances (gunicorn workers) --------------------------------------------
 
 
-def redis_or_skip() -> redis.Redis:
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}; cross-worker throttling untested")
-    return connection
-
-
 @pytest.fixture
 def worker(app):
     """worker(redis_url) -> a separate app instance on the test database, as a worker is.
@@ -149,7 +139,7 @@ def worker(app):
 
 
 def test_throttling_holds_across_two_instances_sharing_redis(worker, new_client, staff):
-    connection = redis_or_skip()
+    connection = redis_or_skip(REDIS_URL)
     email = f"{uuid.uuid4().hex}@force.test"  # unique: other test runs may share this Redis
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"
     try:

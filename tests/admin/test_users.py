@@ -15,7 +15,7 @@ from survey.services.audit import (
     USER_DEACTIVATED,
 )
 from survey.services.auth import authenticate
-from tests.admin.conftest import PASSWORD
+from tests.staff_accounts import PASSWORD
 
 
 def user(email: str) -> User | None:

@@ -1,4 +1,4 @@
-"""Fixtures for the API for reporting tools: a closed wave and a token per role."""
+"""Fixtures for the API for reporting tools: a token per role."""
 
 from __future__ import annotations
 
@@ -7,16 +7,6 @@ import pytest
 from survey.extensions import db
 from survey.models import Role
 from survey.services.tokens import create_token
-from tests.results import conftest as results_side
-
-results_wave = results_side.results_wave
-new_client = results_side.new_client
-login = results_side.login
-password_hash = results_side.password_hash
-staff = results_side.staff
-clients = results_side.clients
-hr = results_side.hr
-_fresh_throttle = results_side._fresh_throttle
 
 
 @pytest.fixture

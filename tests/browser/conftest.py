@@ -15,7 +15,6 @@ one fails the run instead.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from survey.extensions import db
 from tests.browser.checks import AXE, CHROMIUM, PageChecks, Report
+from tests.conftest import serving
 
 SCREENS = Path(__file__).resolve().parents[2] / "browser-screens"
 
@@ -54,12 +54,8 @@ class _QuietHandler(WSGIRequestHandler):
 def site(app):
     """The base URL of the app, served on 127.0.0.1 by a thread for the whole run."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(server) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

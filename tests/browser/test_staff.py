@@ -13,15 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from survey.models import Role
-from tests.admin import conftest as staff_side
 from tests.browser.conftest import release_database
-from tests.results import conftest as results_side
-
-# Accounts per role and the results data, as the staff and results suites build them.
-password_hash = staff_side.password_hash
-staff = staff_side.staff
-results_wave = results_side.results_wave
-pipeline_counts = results_side.pipeline_counts
+from tests.staff_accounts import PASSWORD
 
 STAFF_PATHS = ("/admin", "/results", "/api")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +52,7 @@ def sign_in(page, checks, site: str, email: str) -> None:
     assert page.url.startswith(site + "/admin/login")
     checks.page(page, "staff-sign-in")
     page.fill("#email", email)
-    page.fill("#password", staff_side.PASSWORD)
+    page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(site + "/admin/")
 

@@ -29,10 +29,10 @@ from survey.services.codes import issue_codes
 from survey.services.instruments import DEFAULT_INSTRUMENT, load_units, register_instrument_file
 from survey.services.users import create_user
 from survey.services.waves import create_wave, open_wave
-from tests.admin.conftest import PASSWORD
 from tests.conftest import TEST_SECRET, UNITS, csrf_token
 from tests.hardening.pgcluster import PrivateCluster, free_port
 from tests.respond.conftest import hidden_state
+from tests.staff_accounts import PASSWORD
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,

@@ -45,8 +45,8 @@ from survey.models import Headcount, Role, User, Wave
 from survey.results.views import plotly_version
 from survey.security import MAX_ID
 from survey.services.instruments import unit_choices
-from tests.admin.conftest import PASSWORD
 from tests.conftest import csrf_token
+from tests.staff_accounts import PASSWORD
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 # Count statuses without failing (to measure a build without the guards: docs/reliability.md).

@@ -20,8 +20,8 @@ from survey.admin.signin import THROTTLED
 from survey.extensions import db, limiter
 from survey.models import User
 from survey.services.users import normalise_email
-from tests.admin.conftest import PASSWORD
 from tests.conftest import TEST_SECRET, csrf_token
+from tests.staff_accounts import PASSWORD
 
 PROXY = "127.0.0.1"  # nginx on the same host, as in the README
 

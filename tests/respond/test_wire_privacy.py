@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from survey.services.codes import normalise_code
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, serving
 from tests.respond.html_check import PageReader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,13 +153,8 @@ def landing_site(client, make_wave, tmp_path):
     shutil.copytree(STATIC, tmp_path / "static")
     (tmp_path / "probe.js").write_text(PROBE_JS, encoding="utf-8")
     handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield url
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

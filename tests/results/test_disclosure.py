@@ -11,8 +11,8 @@ from analytics.disclosure import HIDDEN_LABEL
 from survey.extensions import db
 from survey.services.responses import import_responses
 from survey.services.waves import close_wave
-from tests.results.conftest import TINY
 from tests.results.reading import csv_tables, page_tables, pdf_text, xlsx_rows
+from tests.results_data import TINY
 
 RELIGION = "breakdown?level=religion&measure=who5"
 SIKH = "Sikh"

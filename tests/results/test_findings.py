@@ -10,8 +10,8 @@ from survey.extensions import db
 from survey.models import Headcount
 from survey.services.responses import import_responses
 from survey.services.waves import close_wave
-from tests.results.conftest import synthetic_rows
 from tests.results.reading import page_tables
+from tests.results_data import synthetic_rows
 
 
 def rows_by_group(page: str, table: int = 0) -> dict[str, list[str]]:

@@ -14,8 +14,8 @@ from survey.extensions import db
 from survey.reporting import trend
 from survey.services.responses import import_responses
 from survey.services.waves import close_wave
-from tests.results.conftest import synthetic_rows
 from tests.results.reading import page_tables
+from tests.results_data import synthetic_rows
 
 TREND = "/api/waves/{code}/trend?measure=who5&level=disability&group=disabled"
 WOMEN = "/api/waves/{code}/trend?measure=who5&level=sex&group=female"

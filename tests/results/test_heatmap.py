@@ -8,8 +8,8 @@ import pytest
 
 from analytics.disclosure import HIDDEN_LABEL
 from survey.models import Role
-from tests.results.conftest import TINY_GROUP
 from tests.results.reading import csv_tables, page_tables, xlsx_rows
+from tests.results_data import TINY_GROUP
 
 
 @pytest.fixture

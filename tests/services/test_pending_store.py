@@ -8,20 +8,11 @@ import os
 import secrets
 
 import pytest
-import redis
 
 from survey.pending import MemorySpendStore, RedisSpendStore, VolatileStoreRequired
+from tests.conftest import redis_or_skip
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-
-
-def redis_client() -> redis.Redis:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    return client
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -30,7 +21,7 @@ def store(request):
         yield MemorySpendStore()
         return
     namespace = f"test-{secrets.token_hex(4)}"
-    shared = RedisSpendStore(redis_client(), namespace=namespace)
+    shared = RedisSpendStore(redis_or_skip(REDIS_URL), namespace=namespace)
     yield shared
     shared.clear()
 
