@@ -130,7 +130,7 @@ def main(argv: list[str]) -> dict:
     parser.add_argument("--comment-copies", type=int, default=60_000,
                         help="comments copied in the database beside those stored")
     parser.add_argument("--respondents", type=int, default=40)
-    parser.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    parser.add_argument("--format", choices=["csv", "xlsx", "pdf"], default="pdf")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     args.argv = argv
