@@ -42,11 +42,11 @@ def build_tally(wave: Wave) -> int:
     rows = totals.rows(wave.id)
     if rows:  # Core insert: the ORM's per-row bookkeeping was a fifth of the build
         db.session.connection().execute(insert(Tally.__table__), rows)
-    _build_moments(definition, wave)
+    build_moments(definition, wave)
     return len(rows)
 
 
-def _build_moments(definition: Definition, wave: Wave) -> None:
+def build_moments(definition: Definition, wave: Wave) -> None:
     """The key-driver cross-products (survey/services/moments.py), from the answers."""
     db.session.execute(delete(Moment).where(Moment.wave_id == wave.id))
     moments = MomentTotals(
