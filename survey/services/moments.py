@@ -60,8 +60,19 @@ class MomentTotals:
 
     def add(self, chunk) -> None:
         member = self._incidence([groups for _, _, groups in chunk])
+        items = list(dict.fromkeys(i for spec in self.specs for i in spec.predictors))
+        answered = np.array(
+            [[_number(answers.get(item)) for item in items] for answers, _, _ in chunk],
+            dtype=float,
+        ).reshape(len(chunk), len(items))
+        column = {item: c for c, item in enumerate(items)}
         for spec in self.specs:
-            z = np.array([_row(spec, answers, scores) for answers, scores, _ in chunk])
+            outcome = np.array([_number(scores.get(spec.model)) for _, scores, _ in chunk])
+            z = np.column_stack([
+                np.ones(len(chunk)), outcome,
+                answered[:, [column[item] for item in spec.predictors]],
+            ])
+            z[np.isnan(z).any(axis=1)] = 0.0  # incomplete cases count nowhere
             rows, cols = np.triu_indices(z.shape[1])
             products = z[:, rows] * z[:, cols]
             self.totals[spec.model].append(member.T @ products)
@@ -93,16 +104,10 @@ class MomentTotals:
         return sparse.csr_matrix((np.ones(len(flat)), (rows, flat)), shape=shape)
 
 
-def _row(spec: DriverSpec, answers: dict, scores: dict) -> list[float]:
-    """[1, outcome, predictors...] for a complete case, zeros otherwise."""
-    outcome = scores.get(spec.model)
-    values = [answers.get(item) for item in spec.predictors]
-    if outcome is None or not all(_counted(v) for v in values):
-        return [0.0] * (len(values) + 2)
-    return [1.0, float(outcome), *(float(v) for v in values)]
-
-
-def _counted(value) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)) or (
-        isinstance(value, str) and value.lstrip("-").isdigit()
-    )
+def _number(value) -> float:
+    """A counted answer or score as a number; NaN for a skip, "Don't know" and the like."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return float(value)
+    return np.nan
