@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.dataset import copy_comments, load_wave, make_app  # noqa: E402
 from benchmarks.environment import report  # noqa: E402
-from benchmarks.journey import GZIP, hidden  # noqa: E402
+from benchmarks.journey import one_journey  # noqa: E402
 
 
 def prepare(url: str, closed: int, comment_copies: int, respondents: int):
@@ -72,20 +72,6 @@ def prepare(url: str, closed: int, comment_copies: int, respondents: int):
     return app, export, comments, codes, rows, sections
 
 
-def timed_journey(client, code: str, answers: dict, comments: dict, sections) -> float:
-    """One whole journey; the seconds its final submit took."""
-    page = client.get("/take", headers=GZIP).data
-    page = client.post("/take", data={**hidden(page), "code": code}, headers=GZIP).data
-    for items in sections:
-        given = {c: str(v) for c, v in {**answers, **comments}.items() if c in items}
-        page = client.post("/survey", data={**hidden(page), "nav": "next", **given},
-                           headers=GZIP).data
-    began = time.perf_counter()
-    done = client.post("/survey/submit", data=hidden(page))
-    assert done.status_code == 303, done.status_code
-    return time.perf_counter() - began
-
-
 def run(args) -> dict:
     from survey.results.jobs import job_state, start_comments_export
 
@@ -98,7 +84,7 @@ def run(args) -> dict:
         job = start_comments_export(app, owner, wave, question, args.format)
         during, after, finished = [], [], None
         for code, (answers, texts) in zip(codes, rows, strict=True):
-            seconds = timed_journey(app.test_client(), code, answers, texts, sections)
+            seconds = one_journey(app.test_client(), code, answers, texts, sections)
             running = job_state(app, job, owner)["state"] == "running"
             (during if running and finished is None else after).append(seconds)
             if not running and finished is None:

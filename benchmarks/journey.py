@@ -68,15 +68,18 @@ def prepare(url: str, journeys: int):
     return app, codes, rows, sections
 
 
-def one_journey(client, code: str, answers: dict, comments: dict, sections) -> None:
+def one_journey(client, code: str, answers: dict, comments: dict, sections) -> float:
+    """One whole journey; the seconds its final submit took."""
     page = client.get("/take", headers=GZIP).data
     page = client.post("/take", data={**hidden(page), "code": code}, headers=GZIP).data
     for items in sections:
         given = {c: str(v) for c, v in {**answers, **comments}.items() if c in items}
         page = client.post("/survey", data={**hidden(page), "nav": "next", **given},
                            headers=GZIP).data
+    began = time.perf_counter()
     done = client.post("/survey/submit", data=hidden(page))
     assert done.status_code == 303, done.status_code
+    return time.perf_counter() - began
 
 
 def main(argv: list[str]) -> dict:
